@@ -1,0 +1,72 @@
+/**
+ * The error catalogue: every failure the appliance reports has a stable code,
+ * an HTTP status and a message key. Browser, appliance and client share this
+ * table so a code always means the same thing (model: fastify `lib/errors.js`).
+ * User-facing text lives in the message catalogue (`messages.ts`) under
+ * `error.<CODE>`; `detail` carries the field or limit involved, never a secret.
+ */
+
+export interface ErrorSpec {
+  /** HTTP status used when the error ends an HTTP request. */
+  readonly status: number;
+  /** English fallback, used in logs and by API clients that ignore the catalogue. */
+  readonly text: string;
+}
+
+export const ERRORS = {
+  BAD_JSON: { status: 400, text: 'The request body is not valid JSON.' },
+  BAD_FIELD: { status: 400, text: 'A field is missing or has the wrong type.' },
+  UNKNOWN_FIELD: { status: 400, text: 'The request has a field this endpoint does not accept.' },
+  BODY_TOO_LARGE: { status: 413, text: 'The request body is too large.' },
+  BAD_CONTENT_TYPE: { status: 415, text: 'Requests with a body must be sent as application/json.' },
+  NOT_FOUND: { status: 404, text: 'Nothing was found at this address.' },
+  UNKNOWN_ID: { status: 404, text: 'No record with this id exists.' },
+  METHOD_NOT_ALLOWED: { status: 405, text: 'This method is not allowed here.' },
+  AUTH_REQUIRED: { status: 401, text: 'Sign in first.' },
+  BAD_CREDENTIALS: { status: 401, text: 'The username or password is wrong.' },
+  ACCOUNT_DISABLED: { status: 403, text: 'This account is disabled.' },
+  THROTTLED: { status: 429, text: 'Too many failed sign-ins. Try again later.' },
+  CSRF: { status: 403, text: 'The request was refused because it lacks a valid anti-forgery token.' },
+  FORBIDDEN: { status: 403, text: 'You are not allowed to do this.' },
+  CONSOLE_DISABLED: { status: 403, text: 'Web console connections are not allowed on this appliance.' },
+  BAD_TICKET: { status: 401, text: 'This console link has expired or was already used.' },
+  NAME_TAKEN: { status: 409, text: 'This name is already in use.' },
+  WEAK_PASSWORD: { status: 400, text: 'The password must have at least 10 characters.' },
+  LAST_ADMIN: { status: 409, text: 'The last active administrator cannot be disabled or demoted.' },
+  INTERNAL: { status: 500, text: 'Something went wrong on the appliance. It keeps running.' },
+  WS_BAD_FRAME: { status: 400, text: 'The message could not be understood.' },
+  WS_UNKNOWN_TYPE: { status: 400, text: 'The message type is unknown.' },
+  WS_VERSION: { status: 400, text: 'The console and the appliance speak different protocol versions; reload the page.' },
+  WS_HELLO_FIRST: { status: 400, text: 'The first message must be hello.' },
+  WS_TOO_MANY_ERRORS: { status: 400, text: 'Too many bad messages; the connection is closed.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Body of every error reply: `{ "error": { "code", "message", "detail"? } }`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; detail?: string };
+}
+
+/** An error that knows its catalogue entry; thrown by handlers, rendered once. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+  constructor(code: ErrorCode, detail?: string) {
+    super(detail ? `${ERRORS[code].text} (${detail})` : ERRORS[code].text);
+    this.code = code;
+    this.detail = detail;
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+  toBody(): ErrorBody {
+    const body: ErrorBody = { error: { code: this.code, message: ERRORS[this.code].text } };
+    if (this.detail !== undefined) body.error.detail = this.detail;
+    return body;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, value);
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * Builds everything the appliance serves or runs:
+ *   dist/web/          browser bundles (esbuild) + HTML pages + CSS + media-core wasm
+ *   dist/appliance/    the daemon as one ES module (dependencies stay in node_modules)
+ * Usage: node scripts/build.mjs [--watch-free] ; idempotent, ~1 s.
+ */
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist');
+const webOut = path.join(out, 'web');
+mkdirSync(webOut, { recursive: true });
+
+// Media core: built by its own script when present.
+const wasmBuild = path.join(root, 'wasm', 'build.mjs');
+if (existsSync(wasmBuild)) {
+  const r = spawnSync(process.execPath, [wasmBuild], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  const wasm = path.join(root, 'wasm', 'build', 'media-core.wasm');
+  if (existsSync(wasm)) copyFileSync(wasm, path.join(webOut, 'media-core.wasm'));
+}
+
+const entries = ['portal', 'login', 'console'].map((n) => path.join(root, 'web', 'src', `${n}.ts`)).filter(existsSync);
+await build({
+  entryPoints: entries,
+  outdir: webOut,
+  bundle: true,
+  format: 'esm',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+
+for (const dir of ['pages', 'styles']) {
+  const src = path.join(root, 'web', dir);
+  if (!existsSync(src)) continue;
+  for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(webOut, f));
+}
+
+await build({
+  entryPoints: [path.join(root, 'appliance', 'src', 'main.ts')],
+  outfile: path.join(out, 'appliance', 'main.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
