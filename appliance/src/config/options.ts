@@ -49,7 +49,9 @@ export function helpText(): string {
   return lines.join('\n');
 }
 
-export class OptionsError extends Error {}
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
 
 /** Parses argv (without node and script) and env into validated Options. */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options | 'help' {
