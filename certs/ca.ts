@@ -111,14 +111,21 @@ function makeServer(ca: forge.pki.Certificate, caKey: forge.pki.rsa.PrivateKey, 
   return { cert, keys };
 }
 
-/** Names a certificate covers: its DNS and IP SANs. */
+/** One spelling per name: lower-case DNS names, compressed IPv6 (the SAN text spells ::1 as 0:0:0:0:0:0:0:1). */
+export function canonicalName(name: string): string {
+  if (isIP(name) === 6) return new URL(`http://[${name}]/`).hostname.slice(1, -1);
+  return name.toLowerCase();
+}
+
+/** Names a certificate covers: its DNS and IP SANs, canonical. */
 export function certificateNames(pem: string): string[] {
   const san = new X509Certificate(pem).subjectAltName ?? '';
   return san
     .split(',')
     .map((s) => s.trim())
     .map((s) => s.replace(/^DNS:/, '').replace(/^IP Address:/, ''))
-    .filter(Boolean);
+    .filter(Boolean)
+    .map(canonicalName);
 }
 
 /**
@@ -135,7 +142,7 @@ export function ensureCertificatesSync(dataDir: string, names: readonly string[]
     writeFileSync(p.caCert, forge.pki.certificateToPem(ca.cert));
     created = true;
   }
-  const needServer = !existsSync(p.serverCert) || !existsSync(p.serverKey) || !names.every((n) => certificateNames(readFileSync(p.serverCert, 'utf8')).includes(n));
+  const needServer = !existsSync(p.serverCert) || !existsSync(p.serverKey) || !names.every((n) => certificateNames(readFileSync(p.serverCert, 'utf8')).includes(canonicalName(n)));
   if (needServer) {
     if (!existsSync(p.caKey)) {
       if (!existsSync(p.serverCert)) throw new Error(`no server certificate in ${p.dir} and no CA key to issue one`);

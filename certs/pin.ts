@@ -3,7 +3,7 @@
  * in its build, plus (optionally) the server key's SPKI pin. There is no
  * switch to skip these checks.
  */
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import tls from 'node:tls';
 
 export interface PinnedTrust {
@@ -22,8 +22,9 @@ export function pinnedTlsOptions(trust: PinnedTrust): Pick<tls.ConnectionOptions
       const err = tls.checkServerIdentity(host, cert);
       if (err) return err;
       if (trust.serverSpkiSha256) {
-        const x509 = (cert as unknown as { pubkey?: Buffer }).pubkey;
-        const got = x509 ? createHash('sha256').update(x509).digest('base64') : '';
+        // `cert.pubkey` is PKCS#1 for RSA; the pin is over the SPKI DER, as Chromium's SPKI list uses.
+        const spki = cert.raw ? new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' }) : undefined;
+        const got = spki ? createHash('sha256').update(spki).digest('base64') : '';
         if (got !== trust.serverSpkiSha256) return new Error(`server key does not match the pinned key (got ${got || 'none'})`);
       }
       return undefined;
