@@ -1,0 +1,72 @@
+// Tile diff: compares the current and previous raw frames with v128 loads and
+// marks each changed tile in the tile map (1 = changed). The alpha/X byte is
+// masked out, so an RGBA source with varying alpha and BGRX padding bytes do
+// not cause spurious changes. A tile stops being compared once it is known to
+// have changed, so the cost is one pass over unchanged pixels and a partial
+// pass over changed ones; rows are walked in memory order, which keeps the
+// loads sequential.
+
+/** Returns the number of changed tiles. */
+export function diffTiles(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32, map: usize): i32 {
+  const size = 1 << tileLog2;
+  const tilesX = (w + size - 1) >> tileLog2;
+  const tilesY = (h + size - 1) >> tileLog2;
+  const mask = i32x4.splat(0x00ffffff);
+  const rowBytes = <usize>w << 2;
+  let changed = 0;
+  for (let ty = 0; ty < tilesY; ty++) {
+    const band = map + <usize>(ty * tilesX);
+    memory.fill(band, 0, tilesX);
+    const y0 = ty << tileLog2;
+    const rows = min(size, h - y0);
+    let open = tilesX; // tiles in this band not yet known to differ
+    for (let r = 0; r < rows && open > 0; r++) {
+      const rowOff = <usize>(y0 + r) * rowBytes;
+      for (let tx = 0; tx < tilesX; tx++) {
+        if (load<u8>(band + tx)) continue;
+        const x0 = tx << tileLog2;
+        const n = <usize>min(size, w - x0) << 2;
+        const a = cur + rowOff + (<usize>x0 << 2);
+        const b = prev + rowOff + (<usize>x0 << 2);
+        let acc = i32x4.splat(0);
+        let i: usize = 0;
+        for (; i + 64 <= n; i += 64) {
+          acc = v128.or(acc, v128.xor(v128.load(a + i), v128.load(b + i)));
+          acc = v128.or(acc, v128.xor(v128.load(a + i, 16), v128.load(b + i, 16)));
+          acc = v128.or(acc, v128.xor(v128.load(a + i, 32), v128.load(b + i, 32)));
+          acc = v128.or(acc, v128.xor(v128.load(a + i, 48), v128.load(b + i, 48)));
+        }
+        for (; i + 16 <= n; i += 16) {
+          acc = v128.or(acc, v128.xor(v128.load(a + i), v128.load(b + i)));
+        }
+        let diff = v128.any_true(v128.and(acc, mask));
+        for (; i < n; i += 4) {
+          if ((load<u32>(a + i) ^ load<u32>(b + i)) & 0xffffff) diff = true;
+        }
+        if (diff) {
+          store<u8>(band + tx, 1);
+          open--;
+          changed++;
+        }
+      }
+    }
+  }
+  return changed;
+}
+
+/** Compares one tile-sized rectangle of two frames (alpha masked); true if equal. */
+export function rectEqual(a: usize, ax: i32, ay: i32, b: usize, bx: i32, by: i32,
+                          w: i32, rw: i32, rh: i32): bool {
+  const mask = i32x4.splat(0x00ffffff);
+  const n = <usize>rw << 2;
+  for (let r = 0; r < rh; r++) {
+    const pa = a + ((<usize>(ay + r) * w + ax) << 2);
+    const pb = b + ((<usize>(by + r) * w + bx) << 2);
+    let i: usize = 0;
+    let acc = i32x4.splat(0);
+    for (; i + 16 <= n; i += 16) acc = v128.or(acc, v128.xor(v128.load(pa + i), v128.load(pb + i)));
+    if (v128.any_true(v128.and(acc, mask))) return false;
+    for (; i < n; i += 4) if ((load<u32>(pa + i) ^ load<u32>(pb + i)) & 0xffffff) return false;
+  }
+  return true;
+}

@@ -1,0 +1,182 @@
+// Encoder for one stream: keeps the previous raw frame, diffs the new one
+// against it, detects content that moved (motion.ts), and writes one update
+// message (format.ts) with the copies and the changed tiles only. Key frames
+// (the first frame, a request, a change of colour mode or pixel format) carry
+// every tile.
+//
+// Invariant: after each message the decoder's framebuffer equals
+// reduce(previous raw frame) in the lossless modes. Reductions are per pixel,
+// so raw-frame equality implies reduced equality, which lets the diff and the
+// motion search run on raw frames and reduce only the tiles that are sent.
+
+import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, MODE_COUNT, MODE_VIDEO, TILE_KINDS,
+         MIN_TILE_LOG2, MAX_TILE_LOG2, MAX_DIMENSION, bytesPerValue, ERR_SIZE, ERR_HEADER, ERR_MEMORY } from './format';
+import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS, HASH_SIZE } from './layout';
+import { diffTiles } from './diff';
+import { extractTile } from './colour';
+import { writeVarint } from './bytes';
+import { encodeTile, lastKind, historyReset } from './tile';
+import { encodeLossyTile } from './lossy';
+import { detectMotion, copyList } from './motion';
+
+/** encodeFrame flag: send every tile. */
+export const ENC_KEY: i32 = 1;
+/** encodeFrame flag: the input is BGRX (X11 ZPixmap, depth 24) instead of RGBA. */
+export const ENC_BGRX: i32 = 2;
+/** encodeFrame flag: skip scroll/move detection (for measuring it). */
+export const ENC_NO_MOTION: i32 = 4;
+
+let width = 0;
+let height = 0;
+let tileLog2 = 6;
+let mode = 0;
+let frameA: usize = 0;
+let frameB: usize = 0;
+let current: usize = 0;
+let previous: usize = 0;
+let tileMap: usize = 0;
+let history: usize = 0;
+let hashTable: usize = 0;
+let values: usize = 0;
+let indices: usize = 0;
+let lzScratch: usize = 0;
+let output: usize = 0;
+let havePrevious = false;
+let previousBgrx = false;
+
+// Statistics of the last message, for tests and benchmarks.
+export let statChanged = 0;
+export let statCopies = 0;
+export let statCopiedTiles = 0;
+export const statKinds = memory.data(TILE_KINDS * 4);
+
+export function encoderInit(w: i32, h: i32, log2: i32, m: i32): i32 {
+  if (w < 1 || h < 1 || w > MAX_DIMENSION || h > MAX_DIMENSION) return ERR_SIZE;
+  if (log2 < MIN_TILE_LOG2 || log2 > MAX_TILE_LOG2 || m < 0 || m >= MODE_COUNT) return ERR_HEADER;
+  width = w;
+  height = h;
+  tileLog2 = log2;
+  mode = m;
+  const pixels = <usize>w * h;
+  const size = 1 << log2;
+  const tiles = <usize>(((w + size - 1) >> log2) * ((h + size - 1) >> log2));
+  layoutReset();
+  frameA = reserve(pixels * 4);
+  frameB = reserve(pixels * 4);
+  tileMap = reserve(tiles);
+  history = reserve(pixels * 4);
+  hashTable = reserve(<usize>HASH_SIZE * 4);
+  values = reserve(<usize>MAX_TILE_PIXELS * 4);
+  indices = reserve(<usize>MAX_TILE_PIXELS);
+  lzScratch = reserve(<usize>MAX_TILE_PIXELS * 4 + 64);
+  // Worst case: every tile as RAW at 3 bytes a pixel plus its record head.
+  output = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64) + tiles * 16 + pixels * 3);
+  if (!ensureMemory(layoutTop())) return ERR_MEMORY;
+  current = frameA;
+  previous = frameB;
+  havePrevious = false;
+  return 0;
+}
+
+/** Where the caller writes the next raw frame (W·H·4 bytes). Moves after each encode. */
+export function encoderInput(): usize {
+  return current;
+}
+
+export function encoderOutput(): usize {
+  return output;
+}
+
+/** Switches colour mode; the next message is a key frame. */
+export function encoderSetMode(m: i32): i32 {
+  if (m < 0 || m >= MODE_COUNT) return ERR_HEADER;
+  mode = m;
+  havePrevious = false;
+  return 0;
+}
+
+/** Encodes the frame at encoderInput(); returns the message length in bytes. */
+export function encodeFrame(flags: i32): i32 {
+  const bgrx = (flags & ENC_BGRX) != 0;
+  const key = (flags & ENC_KEY) != 0 || !havePrevious || bgrx != previousBgrx;
+  const size = 1 << tileLog2;
+  const tilesX = (width + size - 1) >> tileLog2;
+  const tilesY = (height + size - 1) >> tileLog2;
+  const tiles = tilesX * tilesY;
+  memory.fill(statKinds, 0, TILE_KINDS * 4);
+  let changed = tiles;
+  if (key) memory.fill(tileMap, 1, tiles);
+  else changed = diffTiles(current, previous, width, height, tileLog2, tileMap);
+  statChanged = changed;
+  let copies = 0;
+  statCopiedTiles = 0;
+  if (!key && mode != MODE_VIDEO && (flags & ENC_NO_MOTION) == 0 && changed > 0) {
+    copies = detectMotion(current, previous, width, height, tileLog2, tileMap, changed);
+  }
+  statCopies = copies;
+
+  const m = output;
+  store<u8>(m, FORMAT_VERSION);
+  store<u8>(m + 1, key ? FLAG_KEY : 0);
+  store<u8>(m + 2, <u8>mode);
+  store<u8>(m + 3, <u8>tileLog2);
+  store<u16>(m + 4, <u16>width);
+  store<u16>(m + 6, <u16>height);
+  store<u16>(m + 8, <u16>copies);
+  store<u16>(m + 10, 0);
+  let p = m + HEADER_BYTES;
+  if (copies > 0) {
+    memory.copy(p, copyList, <usize>copies * COPY_BYTES);
+    p += <usize>copies * COPY_BYTES;
+  }
+  historyReset();
+  const bpp = bytesPerValue(mode);
+  let records: u32 = 0;
+  let last = -1;
+  for (let t = 0; t < tiles; t++) {
+    if (load<u8>(tileMap + t) == 0) continue;
+    const tx = t % tilesX;
+    const ty = t / tilesX;
+    const x0 = tx << tileLog2;
+    const y0 = ty << tileLog2;
+    const tw = min(size, width - x0);
+    const th = min(size, height - y0);
+    // Body goes after room for the record head, then slides down to it.
+    const body = p + 12;
+    let len = 0;
+    let kind: u8 = 0;
+    if (mode == MODE_VIDEO) {
+      len = encodeLossyTile(current, width, x0, y0, tw, th, bgrx, body, values);
+      kind = lastKind;
+    } else {
+      extractTile(current, width, x0, y0, tw, th, bgrx, mode, values);
+      len = encodeTile(values, tw * th, tw, bpp, body, history, hashTable, indices, lzScratch);
+      kind = lastKind;
+    }
+    p = writeVarint(p, <u32>(t - last - 1));
+    store<u8>(p++, kind);
+    p = writeVarint(p, <u32>len);
+    memory.copy(p, body, len);
+    p += len;
+    last = t;
+    records++;
+    const k = statKinds + (<usize>kind << 2);
+    store<i32>(k, load<i32>(k) + 1);
+  }
+  store<u32>(m + 12, records);
+  const t = current;
+  current = previous;
+  previous = t;
+  havePrevious = true;
+  previousBgrx = bgrx;
+  return <i32>(p - m);
+}
+
+/** Raw tile diff of the current input against the previous frame, for benchmarks. */
+export function encoderDiffOnly(): i32 {
+  return diffTiles(current, previous, width, height, tileLog2, tileMap);
+}
+
+export function encoderTileMap(): usize {
+  return tileMap;
+}

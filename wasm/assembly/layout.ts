@@ -1,0 +1,59 @@
+// Linear-memory layout of one codec instance. Each encoder or decoder stream
+// owns its own WebAssembly instance, so these globals describe one stream.
+// Regions are carved from __heap_base upwards, 16-byte aligned (v128 loads),
+// and the memory is grown to cover them once, at init. Nothing is freed: a
+// new size means a new instance.
+//
+// Encoder instance                          Decoder instance
+// ┌───────────────────────┐ __heap_base     ┌───────────────────────┐
+// │ frame A   W·H·4       │ raw input,      │ framebuffer W·H·4     │ RGBA, row-major,
+// │ frame B   W·H·4       │ RGBA or BGRX;   │                       │ byte order R,G,B,A
+// │                       │ "current" and   ├───────────────────────┤
+// │                       │ "previous" swap │ history   W·H·4       │ u32 pixel values
+// ├───────────────────────┤ after encode    ├───────────────────────┤
+// │ tile map  tiles·1     │ 1 = changed     │ scratch   2·128²·4    │ one tile, u32 each
+// │ tile vec  tiles·1     │ motion vector # ├───────────────────────┤
+// ├───────────────────────┤                 │ message   grows       │ copied in by JS
+// │ history   W·H·4       │ u32 values of   └───────────────────────┘
+// │                       │ LZ/RAW tiles
+// ├───────────────────────┤
+// │ hash      HASH·4      │ LZ match finder
+// │ scratch   2·128²·4    │ one tile, u32 each
+// ├───────────────────────┤
+// │ output    worst case  │ one update message
+// └───────────────────────┘
+//
+// "Pixel value" means the colour mode's native value widened to u32
+// (see colour.ts); history holds those, one per pixel, in message order.
+
+export const MAX_TILE_PIXELS: i32 = 128 * 128;
+export const HASH_BITS: i32 = 15;
+export const HASH_SIZE: i32 = 1 << HASH_BITS;
+
+let top: usize = 0;
+
+/** Starts a fresh layout at the heap base. */
+export function layoutReset(): void {
+  top = (__heap_base + 15) & ~(<usize>15);
+}
+
+/** Reserves `bytes` at the current top; the memory is not grown yet. */
+export function reserve(bytes: usize): usize {
+  const p = top;
+  top = (top + bytes + 15) & ~(<usize>15);
+  return p;
+}
+
+export function layoutTop(): usize {
+  return top;
+}
+
+/** Grows memory to cover everything up to `end`; false when the host refuses. */
+export function ensureMemory(end: usize): bool {
+  const needPages = <i32>((end + 0xffff) >>> 16);
+  const have = memory.size();
+  if (needPages > have) {
+    if (memory.grow(needPages - have) < 0) return false;
+  }
+  return true;
+}

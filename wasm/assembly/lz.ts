@@ -1,0 +1,157 @@
+// LZ coder over pixel values. Works in whole pixels, not bytes: a screen tile
+// repeats pixels (runs), rows (the pixel above) and glyphs (earlier in the
+// message), and pixel units make those matches short to describe.
+//
+// Input is the message "history": every LZ/RAW tile's pixel values, one u32
+// each, appended in message order. A match may reach back into earlier tiles
+// of the same message, never across messages, so each message decodes alone.
+//
+// A tile body is a list of sequences:
+//   u8      token      high nibble L, low nibble M
+//   varint  L - 15     only if L == 15
+//   L pixel values     bpp bytes each
+//   -- the rest only if the tile is not complete after the literals --
+//   varint  M - 15     only if M == 15
+//   varint  offset     in pixels back from the current position, >= 1
+// The match length is M + MIN_MATCH pixels; copies may overlap forwards
+// (offset 1 repeats one pixel). Decoding stops when the tile has tw·th pixels.
+
+import { writeVarint, readVarint, readOk, readPos, readAt, readSkip, readByte, putValue, getValue } from './bytes';
+import { HASH_BITS } from './layout';
+
+export const MIN_MATCH: i32 = 2;
+
+@inline function hash2(a: u32, b: u32): u32 {
+  return ((a * 0x9e3779b1) ^ (b * 0x85ebca77)) >>> (32 - HASH_BITS);
+}
+
+@inline function matchLength(hist: usize, a: i32, b: i32, limit: i32): i32 {
+  // a > b, both in history; compare up to `limit` pixels.
+  let n = 0;
+  while (n < limit && load<u32>(hist + (<usize>(a + n) << 2)) == load<u32>(hist + (<usize>(b + n) << 2))) n++;
+  return n;
+}
+
+function emit(out: usize, hist: usize, litStart: i32, litEnd: i32, mlen: i32, offset: i32, bpp: i32): usize {
+  const lit = litEnd - litStart;
+  const lcode = min(lit, 15);
+  const mcode = mlen > 0 ? min(mlen - MIN_MATCH, 15) : 0;
+  let p = out;
+  store<u8>(p++, <u8>((lcode << 4) | mcode));
+  if (lcode == 15) p = writeVarint(p, <u32>(lit - 15));
+  for (let i = litStart; i < litEnd; i++) p = putValue(p, load<u32>(hist + (<usize>i << 2)), bpp);
+  if (mlen > 0) {
+    if (mcode == 15) p = writeVarint(p, <u32>(mlen - MIN_MATCH - 15));
+    p = writeVarint(p, <u32>offset);
+  }
+  return p;
+}
+
+/**
+ * Compresses history[start, start+n) (a tile of width tw) into `out`, using
+ * all earlier history as the window. Stops and returns -1 as soon as the
+ * output would exceed `limit` bytes; otherwise returns the byte count.
+ */
+export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usize,
+                           out: usize, limit: i32, bpp: i32): i32 {
+  const end = start + n;
+  const outLimit = out + <usize>limit;
+  let p = out;
+  let i = start;
+  let lit = start;
+  while (i + MIN_MATCH <= end) {
+    const v0 = load<u32>(hist + (<usize>i << 2));
+    const v1 = load<u32>(hist + (<usize>(i + 1) << 2));
+    const remain = end - i;
+    let best = 0;
+    let bestOff = 0;
+    // Run: the previous pixel repeats.
+    if (i > 0 && load<u32>(hist + (<usize>(i - 1) << 2)) == v0) {
+      best = matchLength(hist, i, i - 1, remain);
+      bestOff = 1;
+    }
+    // The pixel above, within this tile.
+    if (best < remain && i - tw >= start) {
+      const l = matchLength(hist, i, i - tw, remain);
+      if (l > best) { best = l; bestOff = tw; }
+    }
+    const h = hash2(v0, v1);
+    const slot = table + (<usize>h << 2);
+    const cand = load<i32>(slot);
+    store<i32>(slot, i);
+    if (best < remain && cand >= 0 && cand < i) {
+      const l = matchLength(hist, i, cand, remain);
+      if (l > best) { best = l; bestOff = i - cand; }
+    }
+    if (best >= MIN_MATCH) {
+      if (<i32>(p - out) + (i - lit) * bpp + 16 > limit) return -1;
+      p = emit(p, hist, lit, i, best, bestOff, bpp);
+      // Index the match's last position too, so the next tile row finds it.
+      const last = i + best - 2;
+      if (last > i) {
+        store<i32>(table + (<usize>hash2(load<u32>(hist + (<usize>last << 2)), load<u32>(hist + (<usize>(last + 1) << 2))) << 2), last);
+      }
+      i += best;
+      lit = i;
+    } else {
+      i++;
+    }
+  }
+  if (lit < end) {
+    if (<i32>(p - out) + (end - lit) * bpp + 8 > limit) return -1;
+    p = emit(p, hist, lit, end, 0, 0, bpp);
+  }
+  if (p > outLimit) return -1;
+  return <i32>(p - out);
+}
+
+/**
+ * Decodes one LZ tile body [src, end) into history[pos, pos+n). Every length
+ * and offset is checked against the tile and the history written so far.
+ * Returns true on success; the body must be consumed exactly.
+ */
+export function lzDecompress(src: usize, end: usize, hist: usize, pos: i32, n: i32, bpp: i32, limit: u32): bool {
+  readAt(src);
+  let i = pos;
+  const stop = pos + n;
+  while (i < stop) {
+    if (readPos >= end) return false;
+    const token = <i32>readByte();
+    let lit = token >> 4;
+    if (lit == 15) {
+      const extra = readVarint(end);
+      if (!readOk || extra > <u32>(stop - i)) return false;
+      lit += <i32>extra;
+    }
+    if (lit > stop - i) return false;
+    if (<usize>lit * bpp > end - readPos) return false;
+    for (let k = 0; k < lit; k++) {
+      const v = getValue(readPos, bpp);
+      if (v >= limit) return false;
+      store<u32>(hist + (<usize>i << 2), v);
+      readSkip(bpp);
+      i++;
+    }
+    if (i == stop) break;
+    let mlen = (token & 15);
+    if (mlen == 15) {
+      const extra = readVarint(end);
+      if (!readOk || extra > <u32>(stop - i)) return false;
+      mlen += <i32>extra;
+    }
+    mlen += MIN_MATCH;
+    const off = readVarint(end);
+    if (!readOk || off == 0 || off > <u32>i) return false;
+    if (mlen > stop - i) return false;
+    let s = hist + (<usize>(i - <i32>off) << 2);
+    let d = hist + (<usize>i << 2);
+    if (<i32>off >= mlen) {
+      memory.copy(d, s, <usize>mlen << 2);
+    } else {
+      const e = d + (<usize>mlen << 2);
+      for (; d < e; d += 4, s += 4) store<u32>(d, load<u32>(s));
+    }
+    i += mlen;
+  }
+  return readPos == end;
+}

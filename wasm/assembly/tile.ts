@@ -1,0 +1,270 @@
+// Per-tile compression, chosen by size: one colour → SOLID; up to 16 colours
+// → a palette with packed indices or with runs, whichever is smaller; else,
+// or when it is smaller still, LZ over pixel values (lz.ts); RAW when nothing
+// beats the plain values. Bodies are laid out in format.ts.
+
+import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, MAX_PALETTE,
+         ERR_TILE_BODY, ERR_PALETTE, ERR_LZ, ERR_TILE_KIND } from './format';
+import { writeVarint, varintSize, putValue, getValue, readAt, readSkip, readVarint, readOk, readPos, readByte } from './bytes';
+import { lzCompress, lzDecompress } from './lz';
+import { expand, valueLimit } from './colour';
+
+// Palette tiles bigger than this also try LZ, which wins on repeated glyphs.
+const LZ_TRY_ABOVE_BYTES: i32 = 24;
+
+/** Kind of the tile most recently encoded by encodeTile. */
+export let lastKind: u8 = 0;
+/** History length (pixels) after the most recent encodeTile / decodeTile. */
+export let histPos: i32 = 0;
+
+export function historyReset(): void {
+  histPos = 0;
+}
+
+// 16-entry palettes and per-pixel indices, in static memory.
+const palette = memory.data(MAX_PALETTE * 4);
+const rgbaPalette = memory.data(MAX_PALETTE * 4);
+
+@inline function bitsFor(n: i32): i32 {
+  return n <= 2 ? 1 : n <= 4 ? 2 : 4;
+}
+
+/**
+ * Scans values into palette/idx; returns the colour count, or MAX_PALETTE + 1
+ * when there are more.
+ */
+function buildPalette(vals: usize, npx: i32, idx: usize): i32 {
+  let n = 0;
+  let lastV: u32 = 0xffffffff;
+  let lastI = 0;
+  for (let i = 0; i < npx; i++) {
+    const v = load<u32>(vals + (<usize>i << 2));
+    if (v != lastV) {
+      let k = 0;
+      while (k < n && load<u32>(palette + (<usize>k << 2)) != v) k++;
+      if (k == n) {
+        if (n == MAX_PALETTE) return MAX_PALETTE + 1;
+        store<u32>(palette + (<usize>n << 2), v);
+        n++;
+      }
+      lastV = v;
+      lastI = k;
+    }
+    store<u8>(idx + i, <u8>lastI);
+  }
+  return n;
+}
+
+function rleSize(idx: usize, npx: i32): i32 {
+  let size = 0;
+  let i = 0;
+  while (i < npx) {
+    const c = load<u8>(idx + i);
+    let j = i + 1;
+    while (j < npx && load<u8>(idx + j) == c) j++;
+    const len = j - i;
+    size += len >= 16 ? 1 + varintSize(<u32>(len - 16)) : 1;
+    i = j;
+  }
+  return size;
+}
+
+function writePalette(p: usize, n: i32, bpp: i32): usize {
+  store<u8>(p++, <u8>n);
+  for (let k = 0; k < n; k++) p = putValue(p, load<u32>(palette + (<usize>k << 2)), bpp);
+  return p;
+}
+
+function writePacked(p: usize, idx: usize, npx: i32, bits: i32): usize {
+  let acc: u32 = 0;
+  let have = 0;
+  for (let i = 0; i < npx; i++) {
+    acc = (acc << bits) | load<u8>(idx + i);
+    have += bits;
+    if (have == 8) { store<u8>(p++, <u8>acc); acc = 0; have = 0; }
+  }
+  if (have > 0) store<u8>(p++, <u8>(acc << (8 - have)));
+  return p;
+}
+
+function writeRuns(p: usize, idx: usize, npx: i32): usize {
+  let i = 0;
+  while (i < npx) {
+    const c = load<u8>(idx + i);
+    let j = i + 1;
+    while (j < npx && load<u8>(idx + j) == c) j++;
+    const len = j - i;
+    if (len >= 16) {
+      store<u8>(p++, <u8>((c << 4) | 15));
+      p = writeVarint(p, <u32>(len - 16));
+    } else {
+      store<u8>(p++, <u8>((c << 4) | (len - 1)));
+    }
+    i = j;
+  }
+  return p;
+}
+
+/**
+ * Encodes the tile's values (u32 each, npx of them, width tw) into `out` and
+ * returns the body length; sets lastKind. `idx` and `lzOut` are scratch of
+ * npx and npx·4+64 bytes. LZ/RAW tiles are appended to the history.
+ */
+export function encodeTile(vals: usize, npx: i32, tw: i32, bpp: i32, out: usize,
+                           hist: usize, table: usize, idx: usize, lzOut: usize): i32 {
+  const n = buildPalette(vals, npx, idx);
+  if (n == 1) {
+    lastKind = TILE_SOLID;
+    return <i32>(putValue(out, load<u32>(palette), bpp) - out);
+  }
+  const rawSize = npx * bpp;
+  let best = rawSize;
+  let kind = TILE_RAW;
+  if (n <= MAX_PALETTE) {
+    const head = 1 + n * bpp;
+    const packed = head + ((npx * bitsFor(n) + 7) >> 3);
+    const runs = head + rleSize(idx, npx);
+    if (packed <= runs && packed < best) { best = packed; kind = TILE_PACKED; }
+    else if (runs < best) { best = runs; kind = TILE_RLE; }
+  }
+  if (kind == TILE_RAW || best > LZ_TRY_ABOVE_BYTES) {
+    memory.copy(hist + (<usize>histPos << 2), vals, <usize>npx << 2);
+    const lz = lzCompress(hist, histPos, npx, tw, table, lzOut, best - 1, bpp);
+    if (lz >= 0) {
+      memory.copy(out, lzOut, lz);
+      histPos += npx;
+      lastKind = TILE_LZ;
+      return lz;
+    }
+    if (kind == TILE_RAW) {
+      let p = out;
+      for (let i = 0; i < npx; i++) p = putValue(p, load<u32>(vals + (<usize>i << 2)), bpp);
+      histPos += npx;
+      lastKind = TILE_RAW;
+      return rawSize;
+    }
+  }
+  lastKind = kind;
+  let p = writePalette(out, n, bpp);
+  p = kind == TILE_PACKED ? writePacked(p, idx, npx, bitsFor(n)) : writeRuns(p, idx, npx);
+  return <i32>(p - out);
+}
+
+// ---- decoding -------------------------------------------------------------
+
+@inline function fillRow(d: usize, count: i32, px: u32): void {
+  const v = i32x4.splat(<i32>px);
+  const e = d + (<usize>count << 2);
+  for (; d + 16 <= e; d += 16) v128.store(d, v);
+  for (; d < e; d += 4) store<u32>(d, px);
+}
+
+/** Reads an n-entry palette at readPos into rgbaPalette; false on bad values. */
+function readPalette(end: usize, n: i32, bpp: i32, mode: i32): bool {
+  if (<usize>(n * bpp) > end - readPos) return false;
+  const limit = valueLimit(mode);
+  for (let k = 0; k < n; k++) {
+    const v = getValue(readPos, bpp);
+    if (v >= limit) return false;
+    store<u32>(rgbaPalette + (<usize>k << 2), expand(v, mode));
+    readSkip(bpp);
+  }
+  return true;
+}
+
+/**
+ * Decodes one tile body [src, end) into the framebuffer rectangle at
+ * (x0,y0), tw×th, of a frame w px wide. Returns 0 or a negative ERR_*.
+ */
+export function decodeTile(kind: u8, src: usize, end: usize, fb: usize, w: i32, x0: i32, y0: i32,
+                           tw: i32, th: i32, mode: i32, bpp: i32, hist: usize): i32 {
+  const npx = tw * th;
+  const rowStride = <usize>w << 2;
+  const base = fb + ((<usize>y0 * w + x0) << 2);
+  const len = end - src;
+  if (kind == TILE_SOLID) {
+    if (len != <usize>bpp) return ERR_TILE_BODY;
+    const v = getValue(src, bpp);
+    if (v >= valueLimit(mode)) return ERR_PALETTE;
+    const px = expand(v, mode);
+    for (let y = 0; y < th; y++) fillRow(base + <usize>y * rowStride, tw, px);
+    return 0;
+  }
+  if (kind == TILE_PACKED || kind == TILE_RLE) {
+    readAt(src);
+    if (len < 1) return ERR_TILE_BODY;
+    const n = <i32>readByte();
+    if (n < (kind == TILE_PACKED ? 2 : 1) || n > MAX_PALETTE) return ERR_PALETTE;
+    if (!readPalette(end, n, bpp, mode)) return ERR_PALETTE;
+    if (kind == TILE_PACKED) {
+      const bits = bitsFor(n);
+      if (end - readPos != <usize>((npx * bits + 7) >> 3)) return ERR_TILE_BODY;
+      const perByte = 8 / bits;
+      const maskBits: u32 = (1 << bits) - 1;
+      let x = 0;
+      let row = base;
+      let p = readPos;
+      let byte: u32 = 0;
+      let left = 0;
+      for (let i = 0; i < npx; i++) {
+        if (left == 0) { byte = <u32>load<u8>(p++); left = perByte; }
+        left--;
+        const c = (byte >> (<u32>(left * bits))) & maskBits;
+        if (c >= <u32>n) return ERR_PALETTE;
+        store<u32>(row + (<usize>x << 2), load<u32>(rgbaPalette + (<usize>c << 2)));
+        if (++x == tw) { x = 0; row += rowStride; }
+      }
+      return 0;
+    }
+    // Runs may cross row ends; fill row segments.
+    let i = 0;
+    let x = 0;
+    let row = base;
+    while (i < npx) {
+      if (readPos >= end) return ERR_TILE_BODY;
+      const b = readByte();
+      const c = b >> 4;
+      if (c >= <u32>n) return ERR_PALETTE;
+      let run = <i32>(b & 15) + 1;
+      if (run == 16) {
+        const extra = readVarint(end);
+        if (!readOk || extra > <u32>(npx - i)) return ERR_TILE_BODY;
+        run += <i32>extra;
+      }
+      if (run > npx - i) return ERR_TILE_BODY;
+      const px = load<u32>(rgbaPalette + (<usize>c << 2));
+      i += run;
+      while (run > 0) {
+        const k = min(run, tw - x);
+        fillRow(row + (<usize>x << 2), k, px);
+        run -= k;
+        x += k;
+        if (x == tw) { x = 0; row += rowStride; }
+      }
+    }
+    return readPos == end ? 0 : ERR_TILE_BODY;
+  }
+  if (kind == TILE_LZ || kind == TILE_RAW) {
+    const at = hist + (<usize>histPos << 2);
+    if (kind == TILE_LZ) {
+      if (!lzDecompress(src, end, hist, histPos, npx, bpp, valueLimit(mode))) return ERR_LZ;
+    } else {
+      if (len != <usize>(npx * bpp)) return ERR_TILE_BODY;
+      const limit = valueLimit(mode);
+      for (let i = 0; i < npx; i++) {
+        const v = getValue(src + <usize>(i * bpp), bpp);
+        if (v >= limit) return ERR_PALETTE;
+        store<u32>(at + (<usize>i << 2), v);
+      }
+    }
+    histPos += npx;
+    let s = at;
+    for (let y = 0; y < th; y++) {
+      let d = base + <usize>y * rowStride;
+      const e = d + (<usize>tw << 2);
+      for (; d < e; d += 4, s += 4) store<u32>(d, expand(load<u32>(s), mode));
+    }
+    return 0;
+  }
+  return ERR_TILE_KIND;
+}

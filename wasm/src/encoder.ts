@@ -1,0 +1,127 @@
+// Encoder stream: one media-core instance holding the previous frame. Takes
+// raw RGBA or BGRX frames (4 bytes a pixel, rows packed) and returns one
+// update message per frame (wasm/FORMAT.md).
+
+import { instantiateCore, type CompiledModule, type CoreExports } from './instance.ts';
+import { CodecError } from './errors.ts';
+import { COLOUR_MODES, DEFAULT_TILE_SIZE, type ColourMode } from './modes.ts';
+
+export type PixelFormat = 'rgba' | 'bgrx';
+
+export interface EncoderOptions {
+  width: number;
+  height: number;
+  mode?: ColourMode;
+  /** Square tile edge in px: 16, 32, 64 or 128. */
+  tileSize?: number;
+}
+
+export interface EncodeOptions {
+  /** Send every tile (a viewer joined or asked for one). */
+  keyFrame?: boolean;
+  /** Pixel order of the input; a change of format forces a key frame. */
+  format?: PixelFormat;
+  /** Look for scrolled and moved content (default true). */
+  motion?: boolean;
+}
+
+export const TILE_KINDS = ['solid', 'packed', 'rle', 'lz', 'raw', 'lossy'] as const;
+export type TileKind = (typeof TILE_KINDS)[number];
+
+export interface EncodeStats {
+  bytes: number;
+  changedTiles: number;
+  copies: number;
+  tiles: Record<TileKind, number>;
+}
+
+const FLAG_KEY = 1;
+const FLAG_BGRX = 2;
+const FLAG_NO_MOTION = 4;
+
+export class Encoder {
+  readonly width: number;
+  readonly height: number;
+  readonly tileSize: number;
+  #mode: ColourMode;
+  #core: CoreExports;
+  #keyRequested = false;
+  #stats: EncodeStats | undefined;
+
+  constructor(module: CompiledModule, options: EncoderOptions) {
+    this.width = options.width;
+    this.height = options.height;
+    this.tileSize = options.tileSize ?? DEFAULT_TILE_SIZE;
+    this.#mode = options.mode ?? 'full-colour';
+    const log2 = Math.log2(this.tileSize);
+    if (!Number.isInteger(log2)) throw new RangeError(`tile size ${this.tileSize} is not a power of two`);
+    this.#core = instantiateCore(module);
+    const r = this.#core.encoderInit(this.width, this.height, log2, COLOUR_MODES[this.#mode]);
+    if (r !== 0) throw new CodecError(r, 'encoder init');
+  }
+
+  get mode(): ColourMode {
+    return this.#mode;
+  }
+
+  /** Switches colour mode; the next message is a key frame. */
+  setMode(mode: ColourMode): void {
+    const r = this.#core.encoderSetMode(COLOUR_MODES[mode]);
+    if (r !== 0) throw new CodecError(r, 'set mode');
+    this.#mode = mode;
+  }
+
+  /** The next message will carry every tile. */
+  requestKeyFrame(): void {
+    this.#keyRequested = true;
+  }
+
+  /**
+   * Borrowed view of the instance's input buffer (width·height·4 bytes): a
+   * capture source may write the next frame here and call encodeInput(),
+   * saving a copy. Valid only until the next encode call.
+   */
+  inputBuffer(): Uint8Array {
+    return new Uint8Array(this.#core.memory.buffer, this.#core.encoderInput(), this.width * this.height * 4);
+  }
+
+  /** Encodes a frame; returns a new message (the caller owns it). */
+  encode(frame: Uint8Array | Uint8ClampedArray, options: EncodeOptions = {}): Uint8Array {
+    const size = this.width * this.height * 4;
+    if (frame.length !== size) throw new RangeError(`frame has ${frame.length} bytes, expected ${size}`);
+    this.inputBuffer().set(frame);
+    return this.encodeInput(options);
+  }
+
+  /** Encodes the frame already written into inputBuffer(). */
+  encodeInput(options: EncodeOptions = {}): Uint8Array {
+    let flags = 0;
+    if (options.keyFrame || this.#keyRequested) flags |= FLAG_KEY;
+    if (options.format === 'bgrx') flags |= FLAG_BGRX;
+    if (options.motion === false) flags |= FLAG_NO_MOTION;
+    this.#keyRequested = false;
+    const core = this.#core;
+    const len = core.encodeFrame(flags);
+    const message = new Uint8Array(core.memory.buffer, core.encoderOutput(), len).slice();
+    const kinds = new Int32Array(core.memory.buffer, core.statKinds.value, TILE_KINDS.length);
+    const tiles = {} as Record<TileKind, number>;
+    TILE_KINDS.forEach((k, i) => { tiles[k] = kinds[i] ?? 0; });
+    this.#stats = { bytes: len, changedTiles: core.statChanged.value, copies: core.statCopies.value, tiles };
+    return message;
+  }
+
+  /** Statistics of the last encode call. */
+  get lastStats(): EncodeStats | undefined {
+    return this.#stats;
+  }
+
+  /**
+   * Benchmark hook: diffs the frame in inputBuffer() against the previous one
+   * and returns the changed-tile map (borrowed view), without encoding.
+   */
+  diffOnly(): { changed: number; map: Uint8Array } {
+    const changed = this.#core.encoderDiffOnly();
+    const tiles = Math.ceil(this.width / this.tileSize) * Math.ceil(this.height / this.tileSize);
+    return { changed, map: new Uint8Array(this.#core.memory.buffer, this.#core.encoderTileMap(), tiles) };
+  }
+}

@@ -1,0 +1,22 @@
+// Colour modes as the console names them, and their wire numbers
+// (wasm/assembly/format.ts MODE_*).
+
+export const COLOUR_MODES = {
+  'full-colour': 0,
+  'more-colours': 1,
+  'few-colours': 2,
+  'black-and-white': 3,
+  'video-optimised': 4,
+} as const;
+
+export type ColourMode = keyof typeof COLOUR_MODES;
+
+export const MODE_NAMES = Object.keys(COLOUR_MODES) as ColourMode[];
+
+/** Lossless modes round-trip exactly after their reduction. */
+export function isLossless(mode: ColourMode): boolean {
+  return mode !== 'video-optimised';
+}
+
+/** Tile size (px) used when none is given; see wasm/FORMAT.md "Tile size". */
+export const DEFAULT_TILE_SIZE = 64;

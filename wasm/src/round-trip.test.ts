@@ -1,0 +1,117 @@
+// Round trips: decode(encode(x)) == reduce(x) for every lossless mode, on the
+// real corpus (a few frames per sequence; all with CODEC_FULL=1) and on
+// synthetic frames of awkward sizes. Pixels are compared byte for byte
+// against the reference reductions in test-support/reference.ts.
+
+import t, { type Test } from 'tap';
+import { loadCore } from '../test-support/ensure-built.ts';
+import { corpusAvailable, CORPUS_SKIP_MESSAGE, sequences, loadFrame, testFrameIndices, toBgrx } from '../test-support/corpus.ts';
+import { reduceFrame, firstDifference } from '../test-support/reference.ts';
+import { MODE_NAMES, isLossless, type ColourMode } from './modes.ts';
+
+const core = await loadCore();
+const LOSSLESS = MODE_NAMES.filter(isLossless);
+
+/** Deterministic pseudo-random frame: flat areas, text-like strokes and noise. */
+function syntheticFrame(width: number, height: number, seed: number): Uint8Array {
+  const out = new Uint8Array(width * height * 4);
+  let s = seed >>> 0 || 1;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const bg = [Math.floor(rnd() * 256), Math.floor(rnd() * 256), Math.floor(rnd() * 256)];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const band = ((x >> 3) + (y >> 4) + seed) % 7;
+      const c = band === 0 ? [Math.floor(rnd() * 256), Math.floor(rnd() * 256), Math.floor(rnd() * 256)]
+        : band < 3 ? [(x * 3) & 255, (y * 5) & 255, (x ^ y) & 255] : bg;
+      out[i] = c[0]!; out[i + 1] = c[1]!; out[i + 2] = c[2]!; out[i + 3] = 255;
+    }
+  }
+  return out;
+}
+
+function check(t: Test, got: Uint8ClampedArray, want: Uint8Array, what: string): void {
+  const d = firstDifference(new Uint8Array(got.buffer, got.byteOffset, got.length), want);
+  t.equal(d, -1, d < 0 ? what : `${what}: first difference at pixel ${d >> 2}`);
+}
+
+t.test('synthetic odd sizes round-trip in every lossless mode', async (t) => {
+  const sizes: [number, number][] = [[1366, 768], [1, 1], [4097, 3], [3, 130], [127, 129]];
+  for (const [w, h] of sizes) {
+    for (const mode of LOSSLESS) {
+      const enc = core.createEncoder({ width: w, height: h, mode });
+      const dec = core.createDecoder(w, h);
+      for (let k = 0; k < 3; k++) {
+        const frame = syntheticFrame(w, h, k * 7 + 1);
+        dec.decode(enc.encode(frame));
+        check(t, dec.framebufferView(), reduceFrame(frame, mode), `${w}x${h} ${mode} frame ${k}`);
+      }
+    }
+  }
+});
+
+t.test('tile sizes 16 to 128 round-trip', async (t) => {
+  for (const tileSize of [16, 32, 64, 128]) {
+    const enc = core.createEncoder({ width: 300, height: 200, tileSize });
+    const dec = core.createDecoder(300, 200);
+    for (let k = 0; k < 3; k++) {
+      const frame = syntheticFrame(300, 200, k + 3);
+      dec.decode(enc.encode(frame));
+      check(t, dec.framebufferView(), frame, `tile ${tileSize} frame ${k}`);
+    }
+  }
+});
+
+t.test('key frames carry every tile; unchanged frames carry none', async (t) => {
+  const w = 200, h = 100;
+  const enc = core.createEncoder({ width: w, height: h, tileSize: 64 });
+  const frame = syntheticFrame(w, h, 5);
+  const tiles = Math.ceil(w / 64) * Math.ceil(h / 64);
+  const first = enc.encode(frame);
+  t.equal(first[1]! & 1, 1, 'first message is a key frame');
+  t.equal(enc.lastStats!.changedTiles, tiles);
+  enc.encode(frame);
+  t.equal(enc.lastStats!.changedTiles, 0, 'same frame: no tiles');
+  const key = enc.encode(frame, { keyFrame: true });
+  t.equal(key[1]! & 1, 1, 'requested key frame');
+  t.equal(enc.lastStats!.changedTiles, tiles);
+  enc.requestKeyFrame();
+  enc.encode(frame);
+  t.equal(enc.lastStats!.changedTiles, tiles, 'requestKeyFrame() applies to the next frame');
+  // A fresh decoder joining at a key frame shows the full picture.
+  const late = core.createDecoder(w, h);
+  late.decode(key);
+  check(t, late.framebufferView(), frame, 'late joiner');
+  enc.setMode('few-colours');
+  enc.encode(frame);
+  t.equal(enc.lastStats!.changedTiles, tiles, 'mode change sends a key frame');
+});
+
+t.test('BGRX input gives the same pixels as RGBA', async (t) => {
+  const w = 150, h = 70;
+  const frame = syntheticFrame(w, h, 9);
+  for (const mode of LOSSLESS) {
+    const a = core.createEncoder({ width: w, height: h, mode });
+    const b = core.createEncoder({ width: w, height: h, mode });
+    t.same(b.encode(toBgrx(frame), { format: 'bgrx' }), a.encode(frame), `${mode}: same message`);
+  }
+});
+
+t.test('corpus sequences round-trip in every lossless mode', { skip: corpusAvailable() ? false : CORPUS_SKIP_MESSAGE }, async (t) => {
+  for (const seq of sequences()) {
+    for (const mode of LOSSLESS as ColourMode[]) {
+      const indices = testFrameIndices(seq);
+      const f0 = loadFrame(seq, 0);
+      const enc = core.createEncoder({ width: f0.width, height: f0.height, mode });
+      const dec = core.createDecoder(f0.width, f0.height);
+      let ok = true;
+      for (const i of indices) {
+        const f = loadFrame(seq, i);
+        dec.decode(enc.encode(f.data));
+        const d = firstDifference(new Uint8Array(dec.framebufferView().buffer, dec.framebufferView().byteOffset, f.data.length), reduceFrame(f.data, mode));
+        if (d >= 0) { ok = false; t.fail(`${seq} ${mode} frame ${i + 1}: first difference at pixel ${d >> 2}`); break; }
+      }
+      if (ok) t.pass(`${seq} ${mode}: ${indices.length} frames exact`);
+    }
+  }
+});
