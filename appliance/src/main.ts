@@ -2,7 +2,10 @@
  * Entry point: options → logger → appliance → signals. Prints the generated
  * administrator password once, on the first start only.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startAppliance } from './app.ts';
+import { PID_FILE } from './store/backup.ts';
 import { helpText, OptionsError, parseOptions } from './config/options.ts';
 import { createLogger } from './log.ts';
 
@@ -31,12 +34,16 @@ async function main(): Promise<void> {
   }
   // Machine-readable line for scripts and tests that start the appliance on port 0.
   if (process.env.RELAYDESK_READY_LINE === '1') process.stdout.write(`RELAYDESK_READY port=${handle.port}\n`);
+  // Lets `npm run restore` refuse while this process owns the data folder.
+  const pidFile = path.join(options.data, PID_FILE);
+  writeFileSync(pidFile, `${process.pid}\n`);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
     await handle.stop();
+    rmSync(pidFile, { force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
