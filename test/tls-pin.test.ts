@@ -9,7 +9,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ensureCertificatesSync, spkiSha256 } from '../certs/ca.ts';
 import { pinnedTlsOptions, type PinnedTrust } from '../certs/pin.ts';
 import { startAppliance } from './helpers/appliance.ts';
@@ -29,15 +29,14 @@ function get(port: number, trust: PinnedTrust): Promise<number> {
 }
 
 /** An HTTPS server on loopback with the certificates found in `dir`. */
-async function lookAlike(t: Tap, dir: string): Promise<number> {
+async function lookAlike(t: Test, dir: string): Promise<number> {
   const server = https.createServer({ key: readFileSync(path.join(dir, 'certs', 'server.key.pem')), cert: readFileSync(path.join(dir, 'certs', 'server.cert.pem')) }, (_q, s) => s.end('{"ok":true}'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   return (server.address() as net.AddressInfo).port;
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
-function tempDir(t: Tap): string {
+function tempDir(t: Test): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-tls-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

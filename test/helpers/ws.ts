@@ -12,7 +12,7 @@ export interface TestSocket {
 
 export function openSocket(origin: string, caPem: string, path: string, cookie: string, headers: Record<string, string> = {}): Promise<TestSocket> {
   const url = origin.replace(/^https/, 'wss') + path;
-  const ws = new WebSocket(url, { ca: [caPem], headers: { cookie, ...headers }, servername: 'localhost' });
+  const ws = new WebSocket(url, [], { ca: [caPem], headers: { cookie, ...headers } });
   const messages: any[] = [];
   const waiters: Array<{ pred: (m: any) => boolean; resolve: (m: any) => void }> = [];
   ws.on('message', (data) => {

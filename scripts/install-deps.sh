@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives for real (browser, X
+# server, VNC, SSH, NSS tools) when any is missing. Safe to run again: it does
+# nothing when everything is present. Needs root or sudo for apt-get.
+set -euo pipefail
+
+# command that proves the package is there -> Debian package
+declare -A NEED=(
+  [/usr/lib/chromium/chromium]=chromium
+  [/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf]=fonts-liberation
+  [/usr/bin/certutil]=libnss3-tools
+  [/usr/bin/Xvfb]=xvfb
+  [/usr/bin/xterm]=xterm
+  [/usr/bin/xdotool]=xdotool
+  [/usr/bin/xclip]=xclip
+  [/usr/bin/xdpyinfo]=x11-utils
+  [/usr/bin/xsetroot]=x11-xserver-utils
+  [/usr/bin/xauth]=xauth
+  [/usr/bin/x11vnc]=x11vnc
+  [/usr/sbin/sshd]=openssh-server
+)
+
+missing=()
+for path in "${!NEED[@]}"; do
+  [ -e "$path" ] || missing+=("${NEED[$path]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: need root (or sudo) to apt-get install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2
