@@ -8,11 +8,16 @@
 
 import { MODE_FULL, MODE_MORE, MODE_FEW, MODE_BW } from './format';
 
-// Black and white: luma (BT.601 weights in 1/256) at or above this is white.
-// A fixed threshold keeps the reduction per pixel, which copy-rects need, and
-// gave crisper text than ordered dithering on the terminal and document
-// sequences (see wasm/FORMAT.md, "Colour modes").
+// Black and white: luma (BT.601 weights in 1/256) at or above BW_THRESHOLD is
+// white. A threshold keeps the reduction per pixel, which copy-rects need, and
+// looked far crisper than 4×4 ordered dithering on the terminal and document
+// frames (dithering turned flat dark and grey backgrounds into dot patterns).
+// Plain luma lost bright blue terminal text (luma ~110 on a dark background),
+// so a bright, saturated colour (a channel >= BW_BRIGHT_CHANNEL) counts as
+// light down to BW_BRIGHT_THRESHOLD; dark red or blue text on white stays black.
 export const BW_THRESHOLD: u32 = 128;
+export const BW_BRIGHT_CHANNEL: u32 = 224;
+export const BW_BRIGHT_THRESHOLD: u32 = 80;
 
 @inline export function toRgb24(raw: u32, bgr: bool): u32 {
   if (bgr) return ((raw >> 16) & 0xff) | (raw & 0xff00) | ((raw & 0xff) << 16);
@@ -31,7 +36,11 @@ export const BW_THRESHOLD: u32 = 128;
     const b2 = (b * 3 + 127) / 255;
     return (r3 << 5) | (g3 << 2) | b2;
   }
-  if (mode == MODE_BW) return ((<u32>77 * r + <u32>150 * g + <u32>29 * b) >> 8) >= BW_THRESHOLD ? 1 : 0;
+  if (mode == MODE_BW) {
+    const y = (<u32>77 * r + <u32>150 * g + <u32>29 * b) >> 8;
+    if (y >= BW_THRESHOLD) return 1;
+    return y >= BW_BRIGHT_THRESHOLD && max(r, max(g, b)) >= BW_BRIGHT_CHANNEL ? 1 : 0;
+  }
   return rgb;
 }
 

@@ -9,7 +9,7 @@ import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, MODE_COUNT, MODE_VI
          MIN_TILE_LOG2, MAX_TILE_LOG2, MAX_DIMENSION, bytesPerValue,
          ERR_TRUNCATED, ERR_VERSION, ERR_HEADER, ERR_SIZE, ERR_COPY, ERR_TILE_INDEX, ERR_TILE_KIND,
          ERR_TILE_BODY, ERR_TRAILING, ERR_MEMORY } from './format';
-import { layoutReset, reserve, ensureMemory, layoutTop } from './layout';
+import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS } from './layout';
 import { readAt, readVarint, readOk, readPos, readByte } from './bytes';
 import { decodeTile, historyReset } from './tile';
 import { decodeLossyTile } from './lossy';
@@ -19,6 +19,7 @@ let width = 0;
 let height = 0;
 let framebuffer: usize = 0;
 let history: usize = 0;
+let scratch: usize = 0;
 let message: usize = 0;
 let messageCap: usize = 0;
 // Statistics of the last decoded message, for tests and benchmarks.
@@ -33,6 +34,7 @@ export function decoderInit(w: i32, h: i32): i32 {
   layoutReset();
   framebuffer = reserve(<usize>w * h * 4);
   history = reserve(<usize>w * h * 4);
+  scratch = reserve(<usize>MAX_TILE_PIXELS * 4 * 2);
   message = layoutTop();
   messageCap = 0;
   if (!ensureMemory(message)) return ERR_MEMORY;
@@ -119,7 +121,7 @@ export function decodeMessage(len: i32): i32 {
     let err = 0;
     if (kind == TILE_LOSSY) {
       err = mode == MODE_VIDEO
-        ? decodeLossyTile(body, bodyEnd, framebuffer, width, x0, y0, tw, th, history)
+        ? decodeLossyTile(body, bodyEnd, framebuffer, width, x0, y0, tw, th, scratch)
         : ERR_TILE_KIND;
     } else {
       err = decodeTile(kind, body, bodyEnd, framebuffer, width, x0, y0, tw, th, mode, bpp, history);

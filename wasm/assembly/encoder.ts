@@ -14,7 +14,8 @@ import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, MODE_COUNT, MODE_VI
 import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS, HASH_SIZE } from './layout';
 import { diffTiles } from './diff';
 import { extractTile } from './colour';
-import { writeVarint } from './bytes';
+import { TILE_SOLID, TILE_RAW, TILE_LOSSY, MODE_FULL } from './format';
+import { writeVarint, putValue } from './bytes';
 import { encodeTile, lastKind, historyReset } from './tile';
 import { encodeLossyTile } from './lossy';
 import { detectMotion, copyList } from './motion';
@@ -66,9 +67,9 @@ export function encoderInit(w: i32, h: i32, log2: i32, m: i32): i32 {
   tileMap = reserve(tiles);
   history = reserve(pixels * 4);
   hashTable = reserve(<usize>HASH_SIZE * 4);
-  values = reserve(<usize>MAX_TILE_PIXELS * 4);
+  values = reserve(<usize>MAX_TILE_PIXELS * 4 * 2); // lossy planes need 1.5×
   indices = reserve(<usize>MAX_TILE_PIXELS);
-  lzScratch = reserve(<usize>MAX_TILE_PIXELS * 4 + 64);
+  lzScratch = reserve(<usize>MAX_TILE_PIXELS * 4 * 2 + 64); // also the lossy planes
   // Worst case: every tile as RAW at 3 bytes a pixel plus its record head.
   output = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64) + tiles * 16 + pixels * 3);
   if (!ensureMemory(layoutTop())) return ERR_MEMORY;
@@ -146,8 +147,8 @@ export function encodeFrame(flags: i32): i32 {
     let len = 0;
     let kind: u8 = 0;
     if (mode == MODE_VIDEO) {
-      len = encodeLossyTile(current, width, x0, y0, tw, th, bgrx, body, values);
-      kind = lastKind;
+      len = encodeVideoTile(x0, y0, tw, th, bgrx, body);
+      kind = videoKind;
     } else {
       extractTile(current, width, x0, y0, tw, th, bgrx, mode, values);
       len = encodeTile(values, tw * th, tw, bpp, body, history, hashTable, indices, lzScratch);
@@ -170,6 +171,30 @@ export function encodeFrame(flags: i32): i32 {
   havePrevious = true;
   previousBgrx = bgrx;
   return <i32>(p - m);
+}
+
+let videoKind: u8 = 0;
+
+/** Video mode: solid tiles stay exact; others lossy, or RAW if that is smaller. */
+function encodeVideoTile(x0: i32, y0: i32, tw: i32, th: i32, bgrx: bool, out: usize): i32 {
+  const npx = tw * th;
+  extractTile(current, width, x0, y0, tw, th, bgrx, MODE_FULL, values);
+  const first = load<u32>(values);
+  let solid = true;
+  for (let i = 1; i < npx && solid; i++) solid = load<u32>(values + (<usize>i << 2)) == first;
+  if (solid) {
+    videoKind = TILE_SOLID;
+    return <i32>(putValue(out, first, 3) - out);
+  }
+  const len = encodeLossyTile(current, width, x0, y0, tw, th, bgrx, out, npx * 3, lzScratch);
+  if (len >= 0) {
+    videoKind = TILE_LOSSY;
+    return len;
+  }
+  videoKind = TILE_RAW;
+  let p = out;
+  for (let i = 0; i < npx; i++) p = putValue(p, load<u32>(values + (<usize>i << 2)), 3);
+  return npx * 3;
 }
 
 /** Raw tile diff of the current input against the previous frame, for benchmarks. */

@@ -4,5 +4,6 @@
 
 export { encoderInit, encoderInput, encoderOutput, encoderSetMode, encodeFrame, encoderDiffOnly,
          encoderTileMap, statChanged, statCopies, statCopiedTiles, statKinds } from './encoder';
+export { setLossyQuality } from './lossy';
 export { decoderInit, decoderFramebuffer, decoderMessageBuffer, decodeMessage,
          decodedTiles, decodedCopies, decodedPixels } from './decoder';

@@ -71,6 +71,15 @@ export class Encoder {
     this.#mode = mode;
   }
 
+  /**
+   * Video-optimised quantiser: each luma / chroma sample is kept within
+   * ±deltaY / ±deltaC of the source (before chroma subsampling). Larger is
+   * fewer bytes. Applies from the next frame.
+   */
+  setQuality(deltaY: number, deltaC: number): void {
+    this.#core.setLossyQuality(deltaY, deltaC);
+  }
+
   /** The next message will carry every tile. */
   requestKeyFrame(): void {
     this.#keyRequested = true;

@@ -15,6 +15,7 @@ export interface CoreExports {
   encodeFrame(flags: number): number;
   encoderDiffOnly(): number;
   encoderTileMap(): number;
+  setLossyQuality(deltaY: number, deltaC: number): void;
   statChanged: { value: number };
   statCopies: { value: number };
   statCopiedTiles: { value: number };

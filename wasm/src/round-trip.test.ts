@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { loadCore } from '../test-support/ensure-built.ts';
 import { corpusAvailable, CORPUS_SKIP_MESSAGE, sequences, loadFrame, testFrameIndices, toBgrx } from '../test-support/corpus.ts';
-import { reduceFrame, firstDifference } from '../test-support/reference.ts';
+import { reduceFrame, firstDifference, psnr } from '../test-support/reference.ts';
 import { MODE_NAMES, isLossless, type ColourMode } from './modes.ts';
 
 const core = await loadCore();
@@ -113,5 +113,39 @@ t.test('corpus sequences round-trip in every lossless mode', { skip: corpusAvail
       }
       if (ok) t.pass(`${seq} ${mode}: ${indices.length} frames exact`);
     }
+  }
+});
+
+// Video-optimised is lossy: its error is bounded by PSNR over the changed
+// area. The floor sits below what the default quantiser gives on the corpus
+// (24.4 dB on `video`, which JPEG quality 75 reaches only at 23.6 dB).
+const VIDEO_MIN_PSNR_DB = 22;
+
+t.test('video-optimised stays above the PSNR floor', { skip: corpusAvailable() ? false : CORPUS_SKIP_MESSAGE }, async (t) => {
+  for (const seq of sequences()) {
+    const indices = testFrameIndices(seq);
+    const f0 = loadFrame(seq, 0);
+    const enc = core.createEncoder({ width: f0.width, height: f0.height, mode: 'video-optimised' });
+    const dec = core.createDecoder(f0.width, f0.height);
+    let worst = Infinity;
+    for (const i of indices) {
+      const f = loadFrame(seq, i);
+      dec.decode(enc.encode(f.data));
+      const got = dec.framebufferView();
+      worst = Math.min(worst, psnr(f.data, new Uint8Array(got.buffer, got.byteOffset, got.length)));
+    }
+    t.ok(worst >= VIDEO_MIN_PSNR_DB, `${seq}: worst frame PSNR ${worst.toFixed(2)} dB >= ${VIDEO_MIN_PSNR_DB}`);
+  }
+});
+
+t.test('video-optimised on synthetic odd sizes decodes with bounded error', async (t) => {
+  for (const [w, h] of [[1366, 768], [1, 1], [4097, 3]] as [number, number][]) {
+    const enc = core.createEncoder({ width: w, height: h, mode: 'video-optimised' });
+    const dec = core.createDecoder(w, h);
+    const frame = syntheticFrame(w, h, 3);
+    dec.decode(enc.encode(frame));
+    const got = dec.framebufferView();
+    const p = psnr(frame, new Uint8Array(got.buffer, got.byteOffset, got.length));
+    t.ok(p >= 18, `${w}x${h}: PSNR ${p.toFixed(2)} dB`);
   }
 });

@@ -16,7 +16,8 @@ function reducePixel(r: number, g: number, b: number, mode: ColourMode): [number
     }
     case 'black-and-white': {
       const y = (77 * r + 150 * g + 29 * b) >> 8;
-      return y >= 128 ? [255, 255, 255] : [0, 0, 0];
+      const white = y >= 128 || (y >= 80 && Math.max(r, g, b) >= 224);
+      return white ? [255, 255, 255] : [0, 0, 0];
     }
     default:
       return [r, g, b];

@@ -1,0 +1,117 @@
+// Adaptive binary range coder (the LZMA "rc" scheme: 11-bit probabilities,
+// adaptation shift 5, carry propagation through a cached byte). Used by the
+// lossy tile coder. The decoder never reads past its slice: bytes beyond the
+// end read as zero and are counted, and callers reject a body that needed
+// more than FLUSH_SLACK of them.
+
+const TOP: u32 = 1 << 24;
+const PROB_BITS: u32 = 11;
+const PROB_ONE: u32 = 1 << PROB_BITS;
+const MOVE_BITS: u32 = 5;
+export const PROB_INIT: u16 = <u16>(PROB_ONE >> 1);
+export const FLUSH_SLACK: i32 = 4;
+
+// ---- encoder ----
+let low: u64 = 0;
+let range: u32 = 0xffffffff;
+let cache: u32 = 0;
+let cacheSize: i32 = 1;
+let outPos: usize = 0;
+let outEnd: usize = 0;
+/** Set when the output would pass outEnd; the caller falls back to RAW. */
+export let encOverflow = false;
+
+export function encStart(out: usize, end: usize): void {
+  low = 0;
+  range = 0xffffffff;
+  cache = 0;
+  cacheSize = 1;
+  outPos = out;
+  outEnd = end;
+  encOverflow = false;
+}
+
+function shiftLow(): void {
+  if (low < 0xff000000 || low > 0xffffffff) {
+    const carry = <u32>(low >> 32);
+    let temp = cache;
+    do {
+      if (outPos < outEnd) store<u8>(outPos++, <u8>(temp + carry));
+      else encOverflow = true;
+      temp = 0xff;
+    } while (--cacheSize != 0);
+    cache = <u32>((low >> 24) & 0xff);
+  }
+  cacheSize++;
+  low = (low & 0x00ffffff) << 8;
+}
+
+@inline export function encBit(prob: usize, bit: u32): void {
+  const p = <u32>load<u16>(prob);
+  const bound = (range >> PROB_BITS) * p;
+  if (bit == 0) {
+    range = bound;
+    store<u16>(prob, <u16>(p + ((PROB_ONE - p) >> MOVE_BITS)));
+  } else {
+    low += <u64>bound;
+    range -= bound;
+    store<u16>(prob, <u16>(p - (p >> MOVE_BITS)));
+  }
+  while (range < TOP) {
+    range <<= 8;
+    shiftLow();
+  }
+}
+
+/** Flushes and returns the end of the output. */
+export function encFinish(): usize {
+  for (let i = 0; i < 5; i++) shiftLow();
+  return outPos;
+}
+
+// ---- decoder ----
+let code: u32 = 0;
+let drange: u32 = 0;
+let inPos: usize = 0;
+let inEnd: usize = 0;
+/** Bytes read past the end of the slice (as zeros). */
+export let overrun = 0;
+
+@inline function nextByte(): u32 {
+  if (inPos < inEnd) return <u32>load<u8>(inPos++);
+  overrun++;
+  return 0;
+}
+
+export function decStart(src: usize, end: usize): void {
+  inPos = src;
+  inEnd = end;
+  overrun = 0;
+  code = 0;
+  drange = 0xffffffff;
+  for (let i = 0; i < 5; i++) code = (code << 8) | nextByte();
+}
+
+@inline export function decBit(prob: usize): u32 {
+  const p = <u32>load<u16>(prob);
+  const bound = (drange >> PROB_BITS) * p;
+  let bit: u32 = 0;
+  if (code < bound) {
+    drange = bound;
+    store<u16>(prob, <u16>(p + ((PROB_ONE - p) >> MOVE_BITS)));
+  } else {
+    code -= bound;
+    drange -= bound;
+    store<u16>(prob, <u16>(p - (p >> MOVE_BITS)));
+    bit = 1;
+  }
+  while (drange < TOP) {
+    drange <<= 8;
+    code = (code << 8) | nextByte();
+  }
+  return bit;
+}
+
+export function decConsumed(): usize {
+  return inPos;
+}
