@@ -1,0 +1,154 @@
+// Hostile input: random bytes, random bytes behind a valid header,
+// bit-flipped and truncated real messages. The decoder must reject with a
+// CodecError (or accept a message that happens to be valid), never trap,
+// never hang, and never damage its state: a key frame afterwards must still
+// decode exactly.
+
+import t, { type Test } from 'tap';
+import fc from 'fast-check';
+import { loadCore } from '../test-support/ensure-built.ts';
+import { syntheticFrame } from '../test-support/synthetic.ts';
+import { corpusAvailable, loadFrame } from '../test-support/corpus.ts';
+import { firstDifference, reduceFrame } from '../test-support/reference.ts';
+import { CodecError } from './errors.ts';
+import { MODE_NAMES, isLossless } from './modes.ts';
+import type { Decoder } from './decoder.ts';
+
+const core = await loadCore();
+const RUNS = process.env.CODEC_FULL === '1' ? 5000 : 400;
+
+/** Decodes; returns 'ok' or the error code. Anything but a CodecError fails the test. */
+function tryDecode(dec: Decoder, msg: Uint8Array): string {
+  try {
+    dec.decode(msg);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof CodecError) return e.code;
+    throw e;
+  }
+}
+
+const W = 150, H = 90;
+
+/** A short recorded stream in every mode: key frame, then changes. */
+function recordStream(): { mode: string; messages: Uint8Array[]; frames: Uint8Array[] }[] {
+  return MODE_NAMES.map((mode) => {
+    const enc = core.createEncoder({ width: W, height: H, mode, tileSize: 32 });
+    const frames = [1, 2, 3].map((s) => syntheticFrame(W, H, s));
+    // Scroll the third frame so a copy record appears in lossless modes.
+    const scrolled = new Uint8Array(frames[1]!.length);
+    scrolled.set(frames[1]!.subarray(W * 4 * 24));
+    frames[2] = scrolled;
+    return { mode, frames, messages: frames.map((f) => enc.encode(f)) };
+  });
+}
+
+const streams = recordStream();
+
+function keyCheck(t: Test, dec: Decoder): void {
+  const enc = core.createEncoder({ width: W, height: H });
+  const frame = syntheticFrame(W, H, 42);
+  dec.decode(enc.encode(frame));
+  const fb = dec.framebufferView();
+  t.equal(firstDifference(new Uint8Array(fb.buffer, fb.byteOffset, fb.length), frame), -1, 'a key frame still decodes exactly');
+}
+
+t.test('random bytes are rejected without traps', async (t) => {
+  const dec = core.createDecoder(W, H);
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => {
+    tryDecode(dec, bytes);
+  }), { numRuns: RUNS, seed: 1 });
+  keyCheck(t, dec);
+});
+
+t.test('random bodies behind a valid header are rejected without traps', async (t) => {
+  const dec = core.createDecoder(W, H);
+  const header = (mode: number, tileLog2: number, copies: number, records: number) => {
+    const h = new Uint8Array(16);
+    const v = new DataView(h.buffer);
+    h[0] = 1; h[2] = mode; h[3] = tileLog2;
+    v.setUint16(4, W, true); v.setUint16(6, H, true); v.setUint16(8, copies, true); v.setUint32(12, records, true);
+    return h;
+  };
+  const codes = new Set<string>();
+  fc.assert(fc.property(
+    fc.integer({ min: 0, max: 4 }), fc.integer({ min: 4, max: 7 }), fc.integer({ min: 0, max: 3 }),
+    fc.integer({ min: 0, max: 40 }), fc.uint8Array({ maxLength: 3000 }),
+    (mode, log2, copies, records, body) => {
+      const h = header(mode, log2, copies, records);
+      const msg = new Uint8Array(h.length + body.length);
+      msg.set(h); msg.set(body, 16);
+      codes.add(tryDecode(dec, msg));
+    }), { numRuns: RUNS, seed: 2 });
+  t.ok(codes.size > 3, `several distinct outcomes: ${[...codes].join(', ')}`);
+  keyCheck(t, dec);
+});
+
+t.test('bit-flipped real messages are rejected or decode, never trap', async (t) => {
+  for (const { mode, messages } of streams) {
+    const dec = core.createDecoder(W, H);
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: messages.length - 1 }),
+      fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+      (which, flips) => {
+        const msg = messages[which]!.slice();
+        for (const f of flips) msg[(f >> 3) % msg.length]! ^= 1 << (f & 7);
+        tryDecode(dec, msg);
+      }), { numRuns: RUNS, seed: 3 });
+    keyCheck(t, dec);
+    t.pass(`${mode}: ${RUNS} flipped messages`);
+  }
+});
+
+t.test('every truncation of a real message is rejected', async (t) => {
+  for (const { mode, messages } of streams) {
+    const dec = core.createDecoder(W, H);
+    let rejected = 0, total = 0;
+    for (const msg of messages) {
+      const step = Math.max(1, Math.floor(msg.length / 300));
+      for (let n = 0; n < msg.length; n += step) {
+        total++;
+        if (tryDecode(dec, msg.subarray(0, n)) !== 'ok') rejected++;
+      }
+    }
+    t.equal(rejected, total, `${mode}: ${total} truncations rejected`);
+    keyCheck(t, dec);
+  }
+});
+
+t.test('a valid stream still decodes exactly after the attacks', async (t) => {
+  for (const { mode, messages, frames } of streams) {
+    if (!isLossless(mode as never)) continue;
+    const dec = core.createDecoder(W, H);
+    messages.forEach((m) => dec.decode(m));
+    const fb = dec.framebufferView();
+    t.equal(firstDifference(new Uint8Array(fb.buffer, fb.byteOffset, fb.length), reduceFrame(frames[2]!, mode as never)), -1, mode);
+  }
+});
+
+t.test('flipped corpus messages', { skip: corpusAvailable() ? false : 'frame corpus not found; skipped' }, async (t) => {
+  const a = loadFrame('terminal', 0), b = loadFrame('terminal', 1);
+  const enc = core.createEncoder({ width: a.width, height: a.height });
+  const key = enc.encode(a.data);
+  const delta = enc.encode(b.data);
+  const dec = core.createDecoder(a.width, a.height);
+  const runs = Math.min(RUNS, 150);
+  fc.assert(fc.property(fc.boolean(), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (useKey, flips) => {
+    const msg = (useKey ? key : delta).slice();
+    for (const f of flips) msg[(f >> 3) % msg.length]! ^= 1 << (f & 7);
+    tryDecode(dec, msg);
+  }), { numRuns: runs, seed: 4 });
+  t.pass(`${runs} flipped 1920x1080 messages`);
+});
+
+t.test('size and parameter validation', async (t) => {
+  t.throws(() => core.createDecoder(0, 10), CodecError);
+  t.throws(() => core.createDecoder(20000, 10), CodecError);
+  t.throws(() => core.createEncoder({ width: 10, height: 10, tileSize: 256 }), CodecError);
+  const dec = core.createDecoder(W, H);
+  const other = core.createEncoder({ width: W + 1, height: H });
+  t.equal(tryDecode(dec, other.encode(syntheticFrame(W + 1, H, 1))), 'SIZE');
+  const msg = streams[0]!.messages[0]!.slice();
+  msg[0] = 2;
+  t.equal(tryDecode(dec, msg), 'VERSION');
+});
