@@ -36,6 +36,7 @@ let frameB: usize = 0;
 let current: usize = 0;
 let previous: usize = 0;
 let tileMap: usize = 0;
+let tileVec: usize = 0;
 let history: usize = 0;
 let hashTable: usize = 0;
 let values: usize = 0;
@@ -65,6 +66,7 @@ export function encoderInit(w: i32, h: i32, log2: i32, m: i32): i32 {
   frameA = reserve(pixels * 4);
   frameB = reserve(pixels * 4);
   tileMap = reserve(tiles);
+  tileVec = reserve(tiles);
   history = reserve(pixels * 4);
   hashTable = reserve(<usize>HASH_SIZE * 4);
   values = reserve(<usize>MAX_TILE_PIXELS * 4 * 2); // lossy planes need 1.5×
@@ -112,9 +114,14 @@ export function encodeFrame(flags: i32): i32 {
   let copies = 0;
   statCopiedTiles = 0;
   if (!key && mode != MODE_VIDEO && (flags & ENC_NO_MOTION) == 0 && changed > 0) {
-    copies = detectMotion(current, previous, width, height, tileLog2, tileMap, changed);
+    copies = detectMotion(current, previous, width, height, tileLog2, tileMap, tileVec, changed);
   }
   statCopies = copies;
+  if (copies > 0) {
+    let left = 0;
+    for (let t = 0; t < tiles; t++) left += load<u8>(tileMap + t);
+    statCopiedTiles = changed - left;
+  }
 
   const m = output;
   store<u8>(m, FORMAT_VERSION);

@@ -1,7 +1,233 @@
-// Scroll and move detection (placeholder).
-export const MAX_COPIES: i32 = 32;
-export const copyList = memory.data(MAX_COPIES * 12);
+// Scroll and move detection. A region that reappears shifted (a scrolled
+// page, a dragged window) is sent as a copy record instead of its pixels.
+//
+// 1. Probes: up to MAX_PROBES changed tiles with some texture (flat tiles
+//    match anywhere and say nothing). For each, look for the same tile in the
+//    previous frame: first at the vectors already found, then straight up and
+//    down over the whole height (scrolling), then in a ±SEARCH_RADIUS window
+//    (moving windows). A single "edge" pixel is compared first, so most
+//    positions cost one load.
+// 2. Vectors with at least MIN_VOTES probes become candidates.
+// 3. Every changed tile is tested against each candidate (exact compare of
+//    the whole tile); matching tiles join runs per tile row, and runs with
+//    the same span in consecutive rows merge into rectangles.
+// 4. Rectangles are ordered so no copy reads pixels an earlier copy wrote;
+//    a rectangle that cannot be ordered is dropped and its tiles are sent.
+//
+// Equality is checked on raw frames; reductions are per pixel, so the
+// decoder's reduced pixels match too.
 
-export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32, map: usize, changed: i32): i32 {
-  return 0;
+import { rectEqual } from './diff';
+
+export const MAX_COPIES: i32 = 32;
+const MAX_PROBES: i32 = 24;
+const MAX_VECTORS: i32 = 16;
+const MAX_CANDIDATES: i32 = 4;
+const MIN_VOTES: i32 = 2;
+const MIN_CHANGED_TILES: i32 = 3;
+// Window moves of up to this many px per frame are found in both axes.
+const SEARCH_RADIUS: i32 = 128;
+const NO_VECTOR: u8 = 0xff;
+
+export const copyList = memory.data(MAX_COPIES * 12);
+const vecDx = memory.data(MAX_VECTORS * 4);
+const vecDy = memory.data(MAX_VECTORS * 4);
+const vecVotes = memory.data(MAX_VECTORS * 4);
+// Candidate rectangles before ordering: x, y, w, h, vector (i32 each).
+const MAX_RECTS: i32 = 256;
+const rects = memory.data(MAX_RECTS * 20);
+const order = memory.data(MAX_RECTS * 4);
+
+let vectors = 0;
+
+@inline function vi(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
+@inline function vs(base: usize, i: i32, v: i32): void { store<i32>(base + (<usize>i << 2), v); }
+
+function vote(dx: i32, dy: i32): void {
+  for (let k = 0; k < vectors; k++) {
+    if (vi(vecDx, k) == dx && vi(vecDy, k) == dy) { vs(vecVotes, k, vi(vecVotes, k) + 1); return; }
+  }
+  if (vectors < MAX_VECTORS) {
+    vs(vecDx, vectors, dx); vs(vecDy, vectors, dy); vs(vecVotes, vectors, 1);
+    vectors++;
+  }
+}
+
+// Probe state: the tile and its edge pixel.
+let px0 = 0; let py0 = 0; let psize = 0; let ex = 0; let ey = 0; let evalue: u32 = 0;
+
+@inline function tryAt(cur: usize, prev: usize, w: i32, h: i32, dx: i32, dy: i32): bool {
+  const sx = px0 + dx;
+  const sy = py0 + dy;
+  if (sx < 0 || sy < 0 || sx + psize > w || sy + psize > h) return false;
+  if (((load<u32>(prev + ((<usize>(sy + ey) * w + sx + ex) << 2)) ^ evalue) & 0xffffff) != 0) return false;
+  return rectEqual(cur, px0, py0, prev, sx, sy, w, psize, psize);
+}
+
+/** Finds where the probe tile was in the previous frame; votes for it. */
+function search(cur: usize, prev: usize, w: i32, h: i32): void {
+  for (let k = 0; k < vectors; k++) {
+    if (tryAt(cur, prev, w, h, vi(vecDx, k), vi(vecDy, k))) { vote(vi(vecDx, k), vi(vecDy, k)); return; }
+  }
+  for (let d = 1; d < h; d++) {
+    if (tryAt(cur, prev, w, h, 0, d)) { vote(0, d); return; }
+    if (tryAt(cur, prev, w, h, 0, -d)) { vote(0, -d); return; }
+  }
+  for (let dy = -SEARCH_RADIUS; dy <= SEARCH_RADIUS; dy++) {
+    for (let dx = -SEARCH_RADIUS; dx <= SEARCH_RADIUS; dx++) {
+      if (dx != 0 && tryAt(cur, prev, w, h, dx, dy)) { vote(dx, dy); return; }
+    }
+  }
+}
+
+/** Picks an edge pixel (differs from its left neighbour); false for flat tiles. */
+function pickEdge(cur: usize, w: i32): bool {
+  let edges = 0;
+  for (let y = 0; y < psize; y += 4) {
+    const row = cur + ((<usize>(py0 + y) * w + px0) << 2);
+    for (let x = 1; x < psize; x++) {
+      const v = load<u32>(row + (<usize>x << 2));
+      if (((v ^ load<u32>(row + (<usize>(x - 1) << 2))) & 0xffffff) != 0) {
+        if (edges == 0) { ex = x; ey = y; evalue = v; }
+        edges++;
+      }
+    }
+  }
+  return edges >= psize >> 2;
+}
+
+/**
+ * Finds copies for the changed tiles in `map`, writes them to copyList,
+ * clears the copied tiles from `map` and returns the number of copies.
+ * `vecMap` is scratch of one byte per tile.
+ */
+export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32, map: usize,
+                             vecMap: usize, changed: i32): i32 {
+  if (changed < MIN_CHANGED_TILES) return 0;
+  const size = 1 << log2;
+  const tilesX = (w + size - 1) >> log2;
+  const tilesY = (h + size - 1) >> log2;
+  const tiles = tilesX * tilesY;
+  vectors = 0;
+  psize = size;
+  const stride = max(1, changed / MAX_PROBES);
+  let seen = 0;
+  let probes = 0;
+  for (let t = 0; t < tiles && probes < MAX_PROBES; t++) {
+    if (load<u8>(map + t) == 0) continue;
+    if (seen++ % stride != 0) continue;
+    px0 = (t % tilesX) << log2;
+    py0 = (t / tilesX) << log2;
+    if (px0 + size > w || py0 + size > h) continue;
+    if (!pickEdge(cur, w)) continue;
+    probes++;
+    search(cur, prev, w, h);
+  }
+  // Candidates: the best-voted vectors, in vote order.
+  let cands = 0;
+  for (let c = 0; c < MAX_CANDIDATES; c++) {
+    let best = -1;
+    for (let k = 0; k < vectors; k++) if (vi(vecVotes, k) >= MIN_VOTES && (best < 0 || vi(vecVotes, k) > vi(vecVotes, best))) best = k;
+    if (best < 0) break;
+    vs(vecVotes, best, -vi(vecVotes, best)); // taken
+    // Move it to slot c.
+    const dx = vi(vecDx, best); const dy = vi(vecDy, best);
+    vs(vecDx, best, vi(vecDx, c)); vs(vecDy, best, vi(vecDy, c)); vs(vecVotes, best, vi(vecVotes, c));
+    vs(vecDx, c, dx); vs(vecDy, c, dy); vs(vecVotes, c, 0);
+    cands++;
+  }
+  if (cands == 0) return 0;
+  // Match every changed tile against the candidates.
+  memory.fill(vecMap, NO_VECTOR, tiles);
+  for (let t = 0; t < tiles; t++) {
+    if (load<u8>(map + t) == 0) continue;
+    const x0 = (t % tilesX) << log2;
+    const y0 = (t / tilesX) << log2;
+    const tw = min(size, w - x0);
+    const th = min(size, h - y0);
+    for (let c = 0; c < cands; c++) {
+      const sx = x0 + vi(vecDx, c);
+      const sy = y0 + vi(vecDy, c);
+      if (sx < 0 || sy < 0 || sx + tw > w || sy + th > h) continue;
+      if (rectEqual(cur, x0, y0, prev, sx, sy, w, tw, th)) { store<u8>(vecMap + t, <u8>c); break; }
+    }
+  }
+  // Runs per tile row, merged down with the rectangle above of equal span.
+  let n = 0;
+  for (let ty = 0; ty < tilesY; ty++) {
+    let tx = 0;
+    while (tx < tilesX) {
+      const c = load<u8>(vecMap + ty * tilesX + tx);
+      if (c == NO_VECTOR) { tx++; continue; }
+      let end = tx + 1;
+      while (end < tilesX && load<u8>(vecMap + ty * tilesX + end) == c) end++;
+      const x = tx << log2;
+      const rw = min(end << log2, w) - x;
+      const y = ty << log2;
+      const rh = min(size, h - y);
+      let merged = false;
+      for (let k = n - 1; k >= 0; k--) {
+        const r = rects + <usize>k * 20;
+        if (load<i32>(r) == x && load<i32>(r, 8) == rw && load<i32>(r, 16) == <i32>c && load<i32>(r, 4) + load<i32>(r, 12) == y) {
+          store<i32>(r, load<i32>(r, 12) + rh, 12);
+          merged = true;
+          break;
+        }
+      }
+      if (!merged) {
+        if (n == MAX_RECTS) {
+          // Out of room: these tiles are sent as tiles.
+          for (let k = tx; k < end; k++) store<u8>(vecMap + ty * tilesX + k, NO_VECTOR);
+        } else {
+          const r = rects + <usize>n * 20;
+          store<i32>(r, x); store<i32>(r, y, 4); store<i32>(r, rw, 8); store<i32>(r, rh, 12); store<i32>(r, <i32>c, 16);
+          n++;
+        }
+      }
+      tx = end;
+    }
+  }
+  // Order: for each rectangle, the copy reads src; to be safe, sort by the
+  // direction of travel (content moving up is copied top first), then accept
+  // greedily while no source overlaps an accepted destination.
+  for (let i = 0; i < n; i++) vs(order, i, i);
+  for (let i = 1; i < n; i++) {
+    const a = vi(order, i);
+    const ka = sortKey(a);
+    let j = i - 1;
+    while (j >= 0 && sortKey(vi(order, j)) > ka) { vs(order, j + 1, vi(order, j)); j--; }
+    vs(order, j + 1, a);
+  }
+  let copies = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rects + <usize>vi(order, i) * 20;
+    const x = load<i32>(r); const y = load<i32>(r, 4); const rw = load<i32>(r, 8); const rh = load<i32>(r, 12);
+    const c = load<i32>(r, 16);
+    const sx = x + vi(vecDx, c); const sy = y + vi(vecDy, c);
+    let ok = copies < MAX_COPIES;
+    for (let k = 0; k < copies && ok; k++) {
+      const q = copyList + <usize>k * 12;
+      const dx = <i32>load<u16>(q, 4); const dy = <i32>load<u16>(q, 6);
+      const qw = <i32>load<u16>(q, 8); const qh = <i32>load<u16>(q, 10);
+      if (sx < dx + qw && dx < sx + rw && sy < dy + qh && dy < sy + rh) ok = false;
+    }
+    if (ok) {
+      const q = copyList + <usize>copies * 12;
+      store<u16>(q, <u16>sx); store<u16>(q, <u16>sy, 2); store<u16>(q, <u16>x, 4); store<u16>(q, <u16>y, 6);
+      store<u16>(q, <u16>rw, 8); store<u16>(q, <u16>rh, 10);
+      copies++;
+      // Copied tiles are no longer sent.
+      for (let ty = y >> log2; ty < (y + rh + size - 1) >> log2; ty++) {
+        for (let tx = x >> log2; tx < (x + rw + size - 1) >> log2; tx++) store<u8>(map + ty * tilesX + tx, 0);
+      }
+    }
+  }
+  return copies;
+}
+
+@inline function sortKey(k: i32): i32 {
+  const r = rects + <usize>k * 20;
+  const dy = vi(vecDy, load<i32>(r, 16));
+  const y = load<i32>(r, 4);
+  return dy >= 0 ? y : -y;
 }

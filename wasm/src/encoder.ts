@@ -31,7 +31,10 @@ export type TileKind = (typeof TILE_KINDS)[number];
 export interface EncodeStats {
   bytes: number;
   changedTiles: number;
+  /** Copy records (scrolled or moved regions). */
   copies: number;
+  /** Changed tiles that a copy record covered instead of pixel data. */
+  copiedTiles: number;
   tiles: Record<TileKind, number>;
 }
 
@@ -115,7 +118,7 @@ export class Encoder {
     const kinds = new Int32Array(core.memory.buffer, core.statKinds.value, TILE_KINDS.length);
     const tiles = {} as Record<TileKind, number>;
     TILE_KINDS.forEach((k, i) => { tiles[k] = kinds[i] ?? 0; });
-    this.#stats = { bytes: len, changedTiles: core.statChanged.value, copies: core.statCopies.value, tiles };
+    this.#stats = { bytes: len, changedTiles: core.statChanged.value, copies: core.statCopies.value, copiedTiles: core.statCopiedTiles.value, tiles };
     return message;
   }
 
