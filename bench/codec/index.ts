@@ -1,0 +1,205 @@
+// Codec benchmark over every sequence of the frame corpus (../shared/frames).
+// Prints, per sequence and colour mode, encode and decode throughput (MB/s of
+// raw RGBA input), bytes per frame and compression ratio; baselines on the
+// same changed tiles; then one PASS/FAIL line per target with its ratio.
+// Every loop is bounded in count and in time. Run:
+//   node --import tsx bench/codec/index.ts [--frames N]
+
+import sharp from 'sharp';
+import { loadCore } from '../../wasm/test-support/ensure-built.ts';
+import { corpusAvailable, CORPUS_DIR, sequences, frameCount, loadFrame } from '../../wasm/test-support/corpus.ts';
+import { psnr } from '../../wasm/test-support/reference.ts';
+import { MODE_NAMES, type ColourMode } from '../../wasm/src/modes.ts';
+import { baselines } from './baselines.ts';
+import { gatherTiles, crop } from './tiles.ts';
+
+const TILE = 64;
+const MB = 1e6;
+// Timed repetitions of the diff and Buffer.compare: at most this many, and
+// at most DIFF_BUDGET_MS of wall time each.
+const DIFF_REPEATS = 60;
+const DIFF_BUDGET_MS = 1500;
+const args = process.argv.slice(2);
+const frameLimit = Number(args[args.indexOf('--frames') + 1]) || Infinity;
+
+if (!corpusAvailable()) {
+  console.log(`frame corpus not found at ${CORPUS_DIR}; nothing to measure`);
+  process.exit(0);
+}
+
+const core = await loadCore();
+const base = await baselines();
+const now = () => performance.now();
+
+interface Totals { rawBytes: number; encMs: number; decMs: number; bytes: number; frames: number; decPixels: number; tileBytes: number }
+const totals = new Map<string, Totals>(); // `${seq}/${mode}`
+const baseTotals = new Map<string, { bytes: number; ms: number }>(); // `${seq}/${name}`
+let tileBytesAll = 0;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+console.log('sequence            mode              enc MB/s  dec MB/s  bytes/frame   ratio');
+for (const seq of sequences()) {
+  const n = Math.min(frameCount(seq), frameLimit);
+  const f0 = loadFrame(seq, 0);
+  const { width, height } = f0;
+  const frameBytes = width * height * 4;
+  // Changed tiles per frame pair, from the diff alone (before copies).
+  const differ = core.createEncoder({ width, height, tileSize: TILE });
+  differ.encode(f0.data);
+  const changed: ReturnType<typeof gatherTiles>[] = [];
+  for (let i = 1; i < n; i++) {
+    const f = loadFrame(seq, i);
+    differ.inputBuffer().set(f.data);
+    const { map } = differ.diffOnly();
+    changed.push(gatherTiles(f.data, width, height, TILE, map));
+    differ.encodeInput({ motion: false });
+  }
+  for (const b of base) {
+    let bytes = 0, ms = 0;
+    for (const c of changed) {
+      if (!c.count) continue;
+      const t0 = now();
+      bytes += b.compress(c.data);
+      ms += now() - t0;
+    }
+    baseTotals.set(`${seq}/${b.name}`, { bytes, ms });
+  }
+  const tileBytes = changed.reduce((s, c) => s + c.data.length, 0);
+  tileBytesAll += tileBytes;
+  for (const mode of MODE_NAMES) {
+    const enc = core.createEncoder({ width, height, mode, tileSize: TILE });
+    const dec = core.createDecoder(width, height);
+    const tot: Totals = { rawBytes: 0, encMs: 0, decMs: 0, bytes: 0, frames: 0, decPixels: 0, tileBytes };
+    dec.decode(enc.encode(f0.data)); // key frame, not timed
+    for (let i = 1; i < n; i++) {
+      const f = loadFrame(seq, i);
+      // Copy in first so the timing covers the encoder, as for a capture
+      // source that writes into inputBuffer().
+      enc.inputBuffer().set(f.data);
+      const t0 = now();
+      const msg = enc.encodeInput();
+      const t1 = now();
+      dec.decode(msg);
+      const t2 = now();
+      tot.encMs += t1 - t0; tot.decMs += t2 - t1; tot.bytes += msg.length; tot.frames++; tot.rawBytes += frameBytes;
+    }
+    totals.set(`${seq}/${mode}`, tot);
+    const mbs = (bytes: number, ms: number) => (ms > 0 ? bytes / MB / (ms / 1000) : 0);
+    console.log(`${seq.padEnd(19)} ${mode.padEnd(17)} ${mbs(tot.rawBytes, tot.encMs).toFixed(0).padStart(8)}  ${mbs(tot.rawBytes, tot.decMs).toFixed(0).padStart(8)}  ${Math.round(tot.bytes / tot.frames).toString().padStart(11)}  ${(tot.rawBytes / Math.max(1, tot.bytes)).toFixed(1).padStart(6)}`);
+  }
+  const zs = baseTotals.get(`${seq}/zstd-1`)!;
+  console.log(`${''.padEnd(19)} changed tiles ${(tileBytes / MB).toFixed(1)} MB; baselines bytes/frame: ` +
+    base.map((b) => `${b.name} ${Math.round(baseTotals.get(`${seq}/${b.name}`)!.bytes / Math.max(1, n - 1))}`).join(', ') + ` (zstd ${mbs2(tileBytes, zs.ms)} MB/s)`);
+}
+
+/** MB/s as text. */
+function mbs2(bytes: number, ms: number): string {
+  return (bytes / MB / (ms / 1000)).toFixed(0);
+}
+
+// ---- targets -----------------------------------------------------------------
+const lines: string[] = [];
+function target(name: string, pass: boolean, detail: string): void {
+  lines.push(`${pass ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
+}
+
+// Diff vs Buffer.compare on one 1920x1080 pair.
+{
+  const seq = sequences().find((s) => loadFrame(s, 0).width === 1920) ?? 'terminal';
+  const a = loadFrame(seq, 0), b = loadFrame(seq, 1);
+  const enc = core.createEncoder({ width: a.width, height: a.height, tileSize: TILE });
+  enc.encode(a.data);
+  enc.inputBuffer().set(b.data);
+  const ba = Buffer.from(a.data), bb = Buffer.from(a.data); // identical: compare reads every byte
+  const diffTimes: number[] = [], cmpTimes: number[] = [];
+  const start = now();
+  for (let i = 0; i < DIFF_REPEATS && now() - start < DIFF_BUDGET_MS; i++) {
+    let t0 = now(); enc.diffOnly(); diffTimes.push(now() - t0);
+    t0 = now(); Buffer.compare(ba, bb); cmpTimes.push(now() - t0);
+  }
+  const r = median(diffTimes) / median(cmpTimes);
+  target('diff', r <= 1.3, `tile diff ${median(diffTimes).toFixed(2)} ms vs Buffer.compare ${median(cmpTimes).toFixed(2)} ms on ${seq} 1920x1080 = ${r.toFixed(2)}x (target <= 1.3x)`);
+}
+
+// Full colour vs zstd-1 bytes; encode throughput vs lz4, on changed-tile bytes.
+{
+  let ours = 0, zstd = 0, encMs = 0, lz4Ms = 0;
+  for (const seq of sequences()) {
+    ours += totals.get(`${seq}/full-colour`)!.bytes;
+    encMs += totals.get(`${seq}/full-colour`)!.encMs;
+    zstd += baseTotals.get(`${seq}/zstd-1`)!.bytes;
+    lz4Ms += baseTotals.get(`${seq}/lz4`)!.ms;
+  }
+  const r = ours / zstd;
+  target('full-colour bytes', r <= 0.85, `${ours} vs zstd-1 ${zstd} on the same changed tiles = ${r.toFixed(2)}x (target <= 0.85x)`);
+  const oursMBs = tileBytesAll / MB / (encMs / 1000), lz4MBs = tileBytesAll / MB / (lz4Ms / 1000);
+  target('full-colour encode speed', oursMBs >= lz4MBs, `${oursMBs.toFixed(0)} MB/s of changed tiles (whole encode incl. diff and copies) vs lz4 ${lz4MBs.toFixed(0)} MB/s = ${(oursMBs / lz4MBs).toFixed(2)}x (target >= 1x)`);
+}
+
+// Decode speed: output pixels written (tiles + copies) per second, full colour.
+{
+  let pixels = 0, ms = 0;
+  for (const seq of sequences()) {
+    const f0 = loadFrame(seq, 0);
+    const n = Math.min(frameCount(seq), frameLimit);
+    const enc = core.createEncoder({ width: f0.width, height: f0.height, tileSize: TILE });
+    const dec = core.createDecoder(f0.width, f0.height);
+    for (let i = 0; i < n; i++) {
+      const msg = enc.encode(loadFrame(seq, i).data);
+      const t0 = now();
+      const s = dec.decode(msg);
+      ms += now() - t0;
+      pixels += s.pixels;
+    }
+  }
+  const gbs = (pixels * 4) / 1e9 / (ms / 1000);
+  target('decode speed (Node)', gbs >= 2, `${gbs.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
+}
+
+// Black and white / few colours vs full colour on terminal and document.
+for (const seq of ['terminal', 'document']) {
+  if (!totals.has(`${seq}/full-colour`)) continue;
+  const full = totals.get(`${seq}/full-colour`)!.bytes;
+  const bw = full / totals.get(`${seq}/black-and-white`)!.bytes;
+  const few = full / totals.get(`${seq}/few-colours`)!.bytes;
+  target(`black-and-white ${seq}`, bw >= 4, `${bw.toFixed(2)}x fewer bytes than full colour (target >= 4x)`);
+  target(`few-colours ${seq}`, few >= 2, `${few.toFixed(2)}x fewer bytes than full colour (target >= 2x)`);
+}
+
+// Video-optimised vs JPEG q75 of the changed tiles (their bounding box).
+if (sequences().includes('video')) {
+  const f0 = loadFrame('video', 0);
+  const { width, height } = f0;
+  const n = Math.min(frameCount('video'), frameLimit);
+  const enc = core.createEncoder({ width, height, mode: 'video-optimised', tileSize: TILE });
+  const dec = core.createDecoder(width, height);
+  const differ = core.createEncoder({ width, height, tileSize: TILE });
+  dec.decode(enc.encode(f0.data));
+  differ.encode(f0.data);
+  let ours = 0, jpeg = 0, psnrOurs = 0, psnrJpeg = 0, k = 0;
+  for (let i = 1; i < n; i++) {
+    const f = loadFrame('video', i);
+    differ.inputBuffer().set(f.data);
+    const { box } = gatherTiles(f.data, width, height, TILE, differ.diffOnly().map);
+    differ.encodeInput();
+    const msg = enc.encode(f.data);
+    dec.decode(msg);
+    if (!box) continue;
+    const src = crop(f.data, width, box);
+    const fb = dec.framebufferView();
+    const got = crop(new Uint8Array(fb.buffer, fb.byteOffset, fb.length), width, box);
+    const jpg = await sharp(Buffer.from(src), { raw: { width: box.w, height: box.h, channels: 4 } }).removeAlpha().jpeg({ quality: 75 }).toBuffer();
+    const back = new Uint8Array(await sharp(jpg).ensureAlpha().raw().toBuffer());
+    ours += msg.length; jpeg += jpg.length; psnrOurs += psnr(src, got); psnrJpeg += psnr(src, back); k++;
+  }
+  const r = ours / Math.max(1, jpeg);
+  const po = psnrOurs / k, pj = psnrJpeg / k;
+  target('video-optimised', r < 1 && po >= pj, `${ours} bytes vs JPEG q75 ${jpeg} = ${r.toFixed(2)}x at PSNR ${po.toFixed(2)} dB vs ${pj.toFixed(2)} dB (target < 1x at >= PSNR)`);
+}
+
+console.log('');
+for (const l of lines) console.log(l);
