@@ -9,11 +9,11 @@ import sharp from 'sharp';
 import { loadCore } from '../../wasm/test-support/ensure-built.ts';
 import { corpusAvailable, CORPUS_DIR, sequences, frameCount, loadFrame } from '../../wasm/test-support/corpus.ts';
 import { psnr } from '../../wasm/test-support/reference.ts';
-import { MODE_NAMES, type ColourMode } from '../../wasm/src/modes.ts';
+import { MODE_NAMES, DEFAULT_TILE_SIZE } from '../../wasm/src/modes.ts';
 import { baselines } from './baselines.ts';
 import { gatherTiles, crop } from './tiles.ts';
 
-const TILE = 64;
+const TILE = DEFAULT_TILE_SIZE;
 const MB = 1e6;
 // Timed repetitions of the diff and Buffer.compare: at most this many, and
 // at most DIFF_BUDGET_MS of wall time each.

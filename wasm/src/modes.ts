@@ -19,4 +19,4 @@ export function isLossless(mode: ColourMode): boolean {
 }
 
 /** Tile size (px) used when none is given; see wasm/FORMAT.md "Tile size". */
-export const DEFAULT_TILE_SIZE = 64;
+export const DEFAULT_TILE_SIZE = 32;
