@@ -71,7 +71,7 @@ for (const seq of sequences()) {
   const tileBytes = changed.reduce((s, c) => s + c.data.length, 0);
   tileBytesAll += tileBytes;
   for (const mode of MODE_NAMES) {
-    const enc = core.createEncoder({ width, height, mode, tileSize: TILE });
+    const enc = core.createEncoder({ width, height, mode, tileSize: mode === 'video-optimised' ? undefined : TILE });
     const dec = core.createDecoder(width, height);
     const tot: Totals = { rawBytes: 0, encMs: 0, decMs: 0, bytes: 0, frames: 0, decPixels: 0, tileBytes };
     dec.decode(enc.encode(f0.data)); // key frame, not timed
@@ -175,7 +175,7 @@ if (sequences().includes('video')) {
   const f0 = loadFrame('video', 0);
   const { width, height } = f0;
   const n = Math.min(frameCount('video'), frameLimit);
-  const enc = core.createEncoder({ width, height, mode: 'video-optimised', tileSize: TILE });
+  const enc = core.createEncoder({ width, height, mode: 'video-optimised' });
   const dec = core.createDecoder(width, height);
   const differ = core.createEncoder({ width, height, tileSize: TILE });
   dec.decode(enc.encode(f0.data));

@@ -4,7 +4,7 @@
 
 import { instantiateCore, type CompiledModule, type CoreExports } from './instance.ts';
 import { CodecError } from './errors.ts';
-import { COLOUR_MODES, DEFAULT_TILE_SIZE, type ColourMode } from './modes.ts';
+import { COLOUR_MODES, DEFAULT_TILE_SIZE, VIDEO_TILE_SIZE, type ColourMode } from './modes.ts';
 
 export type PixelFormat = 'rgba' | 'bgrx';
 
@@ -54,8 +54,8 @@ export class Encoder {
   constructor(module: CompiledModule, options: EncoderOptions) {
     this.width = options.width;
     this.height = options.height;
-    this.tileSize = options.tileSize ?? DEFAULT_TILE_SIZE;
     this.#mode = options.mode ?? 'full-colour';
+    this.tileSize = options.tileSize ?? (this.#mode === 'video-optimised' ? VIDEO_TILE_SIZE : DEFAULT_TILE_SIZE);
     const log2 = Math.log2(this.tileSize);
     if (!Number.isInteger(log2)) throw new RangeError(`tile size ${this.tileSize} is not a power of two`);
     this.#core = instantiateCore(module);

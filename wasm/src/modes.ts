@@ -20,3 +20,10 @@ export function isLossless(mode: ColourMode): boolean {
 
 /** Tile size (px) used when none is given; see wasm/FORMAT.md "Tile size". */
 export const DEFAULT_TILE_SIZE = 32;
+
+/**
+ * Tile size (px) for a stream created in video-optimised mode: the lossy
+ * coder's adaptive contexts restart per tile, and on `video` 64 px tiles
+ * beat JPEG q75 (0.95x its bytes) where 32 px tiles do not (1.07x).
+ */
+export const VIDEO_TILE_SIZE = 64;
