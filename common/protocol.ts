@@ -3,21 +3,46 @@
  * JSON object `{ "t": <type>, ...fields }`. Each type has one shape (checked
  * with `parseShape`) and one direction. The browser opens `/ws/console` with
  * its console sign-in cookie and first sends `hello` with PROTOCOL_VERSION;
- * the appliance answers `welcome` or `error` + close.
+ * the appliance answers `welcome` (with the rep's queues and sessions) or
+ * `error` + close. Requests that act on something carry a request id `rid`
+ * that the appliance echoes in `ack` or `error`. See docs/PROTOCOL.md.
  */
-import { AppError, type ErrorCode } from './errors.ts';
-import { parseShape, type Parsed, type Shape } from './validate.ts';
+import type { ErrorCode } from './errors.ts';
+import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
+import { MAX_CHAT_LENGTH, QUEUE_ID_PATTERN } from './sessions.ts';
+import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
+import { decodeMessage } from './wire.ts';
 
-/** Bump on any incompatible change to a message below. */
+/** Bump on any incompatible change to a message below or in customer-protocol.ts. */
 export const PROTOCOL_VERSION = 1;
 
 /** Largest message the appliance accepts on the console socket: 64 KiB. */
 export const MAX_CONSOLE_MESSAGE = 64 * 1024;
 
+const RID = { kind: 'int', min: 0, max: 2 ** 31 } as const;
+const SESSION_ID = { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN } as const;
+const TEAM_ID = SESSION_ID;
+
 /** Messages the console sends to the appliance. */
 export const CONSOLE_TO_APPLIANCE = {
   hello: { v: { kind: 'int', min: 0, max: 1_000_000 } },
   ping: { n: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER } },
+  /** Take a waiting session: the rep becomes its owner. */
+  accept: { rid: RID, sessionId: SESSION_ID },
+  /** Move a session to another queue (`team:<id>`) or rep (`rep:<id>`); it waits there. */
+  transfer: { rid: RID, sessionId: SESSION_ID, to: { kind: 'string', max: 27, pattern: QUEUE_ID_PATTERN } },
+  /** Full state of a session the rep is a member of: chat and event history. */
+  open_session: { rid: RID, sessionId: SESSION_ID },
+  chat: { rid: RID, sessionId: SESSION_ID, body: { kind: 'string', min: 1, max: MAX_CHAT_LENGTH } },
+  /** Owner only: back to the owner's personal queue; the customer stays connected. */
+  pause: { rid: RID, sessionId: SESSION_ID },
+  /** Owner only: close the session; the customer client exits and removes itself. */
+  end: { rid: RID, sessionId: SESSION_ID },
+  /** Non-owner member: leave the session. */
+  leave: { rid: RID, sessionId: SESSION_ID },
+  team_chat: { rid: RID, teamId: TEAM_ID, body: { kind: 'string', min: 1, max: MAX_CHAT_LENGTH } },
+  /** Star or unstar a team queue. */
+  favourite: { rid: RID, teamId: TEAM_ID, on: { kind: 'bool' } },
 } as const satisfies Record<string, Shape>;
 
 export type ConsoleRequestType = keyof typeof CONSOLE_TO_APPLIANCE;
@@ -26,27 +51,56 @@ export type ConsoleRequest<T extends ConsoleRequestType> = Parsed<(typeof CONSOL
 /** Why a console was signed out; the console shows a matching message. */
 export type SignOutReason = 'logout' | 'elsewhere' | 'credentials' | 'disabled';
 
+export interface QueueInfo {
+  id: QueueId;
+  kind: 'personal' | 'team';
+  name: string;
+  favourite: boolean;
+}
+
+export interface TeamChatMessage {
+  teamId: string;
+  seq: number;
+  at: number;
+  from: { id: string; name: string };
+  body: string;
+}
+
+/** Where a session can be transferred: every team and every enabled rep. */
+export interface TransferTargets {
+  teams: Array<{ id: QueueId; name: string }>;
+  reps: Array<{ id: QueueId; name: string; online: boolean }>;
+}
+
 /** Messages the appliance sends to the console. */
 export type ApplianceToConsole =
-  | { t: 'welcome'; v: number; user: { id: string; username: string; displayName: string } }
+  | {
+      t: 'welcome';
+      v: number;
+      user: { id: string; username: string; displayName: string };
+      queues: QueueInfo[];
+      sessions: SessionSummary[];
+      teamChat: TeamChatMessage[];
+      targets: TransferTargets;
+    }
   | { t: 'pong'; n: number }
+  | { t: 'ack'; rid: number }
+  /** A session the rep may see was created or changed; `entered` marks one that just entered one of the rep's queues. */
+  | { t: 'session'; session: SessionSummary; entered: boolean }
+  /** The rep can no longer see this session (moved elsewhere, ended, removed). */
+  | { t: 'session_gone'; sessionId: string }
+  | { t: 'session_detail'; rid: number; session: SessionSummary; chat: ChatMessage[]; events: SessionEvent[] }
+  | { t: 'chat'; sessionId: string; msg: ChatMessage }
+  | { t: 'event'; sessionId: string; event: SessionEvent }
+  | { t: 'team_chat'; msg: TeamChatMessage }
+  | { t: 'queues'; queues: QueueInfo[] }
+  | { t: 'targets'; targets: TransferTargets }
   | { t: 'signed_out'; reason: SignOutReason }
-  | { t: 'error'; code: ErrorCode; message: string };
+  | { t: 'error'; rid?: number; code: ErrorCode; message: string };
 
 /** Decodes one console message; throws a coded AppError for anything malformed. */
 export function decodeConsoleMessage(text: string): { t: ConsoleRequestType; body: Record<string, unknown> } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AppError('WS_BAD_FRAME', 'not JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('WS_BAD_FRAME', 'not an object');
-  const { t, ...rest } = value as Record<string, unknown>;
-  if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(CONSOLE_TO_APPLIANCE, t)) throw new AppError('WS_UNKNOWN_TYPE', String(t).slice(0, 40));
-  const type = t as ConsoleRequestType;
-  const body = parseShape(CONSOLE_TO_APPLIANCE[type], rest) as Record<string, unknown>;
-  return { t: type, body };
+  return decodeMessage(CONSOLE_TO_APPLIANCE, text);
 }
 
 export function encodeConsoleMessage(msg: ApplianceToConsole): string {

@@ -11,7 +11,8 @@ export type FieldSpec =
   | { kind: 'int'; min: number; max: number; optional?: boolean }
   | { kind: 'bool'; optional?: boolean }
   | { kind: 'enum'; values: readonly string[]; optional?: boolean }
-  | { kind: 'idList'; max: number; optional?: boolean };
+  | { kind: 'idList'; max: number; optional?: boolean }
+  | { kind: 'stringList'; max: number; itemMax: number; optional?: boolean };
 
 export type Shape = Record<string, FieldSpec>;
 
@@ -23,7 +24,7 @@ type Out<F extends FieldSpec> = F extends { kind: 'string' }
       ? boolean
       : F extends { kind: 'enum'; values: readonly (infer V)[] }
         ? V
-        : F extends { kind: 'idList' }
+        : F extends { kind: 'idList' | 'stringList' }
           ? string[]
           : never;
 
@@ -80,6 +81,11 @@ function checkField(key: string, spec: FieldSpec, value: unknown): unknown {
     case 'idList':
       if (!Array.isArray(value) || value.length > spec.max || !value.every((v) => typeof v === 'string' && ID_PATTERN.test(v))) {
         throw new AppError('BAD_FIELD', `${key} must be a list of at most ${spec.max} ids`);
+      }
+      return [...value];
+    case 'stringList':
+      if (!Array.isArray(value) || value.length > spec.max || !value.every((v) => typeof v === 'string' && v.length <= spec.itemMax && !v.includes('\u0000'))) {
+        throw new AppError('BAD_FIELD', `${key} must be a list of at most ${spec.max} strings of at most ${spec.itemMax} characters`);
       }
       return [...value];
   }

@@ -3,6 +3,7 @@
  * Builds everything the appliance serves or runs:
  *   dist/web/          browser bundles (esbuild) + HTML pages + CSS + media-core wasm
  *   dist/appliance/    the daemon as one ES module (dependencies stay in node_modules)
+ *   dist/client/       the customer-client template (one file, dependencies bundled)
  * Usage: node scripts/build.mjs [--watch-free] ; idempotent, ~1 s.
  */
 import { build } from 'esbuild';
@@ -41,6 +42,26 @@ for (const dir of ['pages', 'styles']) {
   const src = path.join(root, 'web', dir);
   if (!existsSync(src)) continue;
   for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(webOut, f));
+}
+
+// The customer client: one self-contained file (dependencies bundled), not minified so
+// customers can read what they run. The appliance embeds its address and CA pin into it.
+const clientEntry = path.join(root, 'client', 'src', 'main.ts');
+if (existsSync(clientEntry)) {
+  await build({
+    entryPoints: [clientEntry],
+    outfile: path.join(out, 'client', 'relaydesk-client.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: false,
+    legalComments: 'none',
+    // ws loads these optional native helpers if present; the client does without them.
+    external: ['bufferutil', 'utf-8-validate'],
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __rdCreateRequire } from 'node:module';\nconst require = __rdCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
 }
 
 await build({

@@ -25,6 +25,20 @@ import { TeamStore } from './store/teams.ts';
 import { UserStore } from './store/users.ts';
 import { uws, type us_listen_socket } from './uws.ts';
 import { ConsoleHub, mountConsoleSocket } from './ws/console-socket.ts';
+import { CustomerHub, mountCustomerSocket } from './ws/customer-socket.ts';
+import { CustomerBuilds } from './builds/customer-build.ts';
+import { mountAdminSessionRoutes } from './http/admin-routes.ts';
+import { mountConsoleRoutes } from './http/console-routes.ts';
+import { mountPortalRoutes } from './http/portal-routes.ts';
+import { Mailer } from './services/mailer.ts';
+import { SessionService } from './services/session-service.ts';
+import { encodeConsoleMessage } from '../../common/protocol.ts';
+import { encodeCustomerMessage } from '../../common/customer-protocol.ts';
+import { IssueStore } from './store/issues.ts';
+import { PrefsStore } from './store/prefs.ts';
+import { SessionStore } from './store/sessions.ts';
+import { StartTokenStore } from './store/start-tokens.ts';
+import { TeamChatStore } from './store/team-chat.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -35,12 +49,20 @@ export interface ApplianceHandle {
   stop(): Promise<void>;
 }
 
+/** The repository root: this file runs from appliance/src (tsx) or from dist/ (bundle). */
+function repoRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return here.includes(`${path.sep}dist`) ? here.slice(0, here.lastIndexOf(`${path.sep}dist`)) : path.resolve(here, '..', '..');
+}
+
 /** Where the built browser files are: `dist/web` at the repository root. */
 export function defaultWebDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // Runs from appliance/src (tsx) or from dist/ (bundle); both sit under the repo root.
-  const root = here.includes(`${path.sep}dist`) ? here.slice(0, here.lastIndexOf(`${path.sep}dist`)) : path.resolve(here, '..', '..');
-  return path.join(root, 'dist', 'web');
+  return path.join(repoRoot(), 'dist', 'web');
+}
+
+function originFor(name: string, port: number): string {
+  const host = name.includes(':') ? `[${name}]` : name;
+  return port === 443 ? `https://${host}` : `https://${host}:${port}`;
 }
 
 /** Creates the first administrator when the store has no users; returns the password if it was generated. */
@@ -60,6 +82,22 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const users = new UserStore(store);
   const authSessions = new AuthSessionStore(store);
   const hub = new ConsoleHub(log);
+  const customers = new CustomerHub(log);
+  const teams = new TeamStore(store);
+  const settings = new SettingsStore(store);
+  const starts = new StartTokenStore(store);
+  const issues = new IssueStore(store);
+  const sessions = new SessionService({
+    log,
+    users,
+    teams,
+    sessions: new SessionStore(store),
+    starts,
+    issues,
+    prefs: new PrefsStore(store),
+    teamChat: new TeamChatStore(store),
+    settings,
+  });
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
     onRevoked: (keys, reason) => hub.signOut(keys, reason),
   });
@@ -68,13 +106,20 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     log,
     store,
     users,
-    teams: new TeamStore(store),
-    settings: new SettingsStore(store),
+    teams,
+    settings,
     authSessions,
     auth,
     hub,
     tickets: new TicketBook(),
     certs,
+    customers,
+    sessions,
+    starts,
+    issues,
+    mailer: new Mailer(settings),
+    builds: new CustomerBuilds('', { url: '', caPem: '', serverSpkiSha256: '' }),
+    publicOrigin: '',
   };
   const generatedAdminPassword = await ensureAdmin(users, options, log);
 
@@ -82,7 +127,23 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   route(app, ctx, 'get', '/api/health', (_req, reply) => reply.json(200, { ok: true }));
   mountAuthRoutes(app, ctx);
   mountAdminRoutes(app, ctx);
-  mountConsoleSocket(app, auth, hub, log);
+  mountConsoleRoutes(app, ctx);
+  mountPortalRoutes(app, ctx);
+  mountAdminSessionRoutes(app, ctx);
+  mountConsoleSocket(app, auth, hub, sessions, log);
+  mountCustomerSocket(app, customers, sessions, log);
+  sessions.attach({
+    publishConsole: (topic, msg) => void app.publish(topic, encodeConsoleMessage(msg)),
+    publishCustomer: (topic, msg) => void app.publish(topic, encodeCustomerMessage(msg)),
+    setUserTopic: (userId, topic, on) => {
+      for (const ws of hub.socketsOf(userId)) {
+        if (on) ws.subscribe(topic);
+        else ws.unsubscribe(topic);
+      }
+    },
+    closeCustomer: (sessionId) => customers.closeSession(sessionId),
+    isOnline: (userId) => hub.isOnline(userId),
+  });
   mountStaticRoutes(app, ctx, webDir);
   app.any('/*', (res, req) => {
     const notFound = new AppError(req.getUrl().startsWith('/api/') ? 'NOT_FOUND' : 'NOT_FOUND');
@@ -95,6 +156,13 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     app.listen(options.host, options.port, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${options.host}:${options.port} (in use, or no permission)`))));
   });
   const port = uws.us_socket_local_port(listenSocket);
+  ctx.publicOrigin = originFor(options.names[0]!, port);
+  ctx.builds = new CustomerBuilds(path.join(repoRoot(), 'dist', 'client', 'relaydesk-client.mjs'), {
+    url: ctx.publicOrigin.replace(/^https/, 'wss'),
+    caPem: certs.caCertPem,
+    serverSpkiSha256: certs.serverSpkiSha256,
+  });
+  sessions.recoverAfterStart();
   const sweep = setInterval(() => authSessions.sweepSync(Date.now()), SWEEP_INTERVAL_MS);
   sweep.unref();
   log.info({ url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}/`, data: options.data }, 'appliance listening');
@@ -105,6 +173,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     generatedAdminPassword,
     async stop() {
       clearInterval(sweep);
+      sessions.stop();
       uws.us_listen_socket_close(listenSocket);
       hub.signOut([], 'logout');
       await store.close();

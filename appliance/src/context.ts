@@ -10,6 +10,12 @@ import type { SettingsStore } from './store/settings.ts';
 import type { TeamStore } from './store/teams.ts';
 import type { UserStore } from './store/users.ts';
 import type { ConsoleHub } from './ws/console-socket.ts';
+import type { CustomerHub } from './ws/customer-socket.ts';
+import type { SessionService } from './services/session-service.ts';
+import type { StartTokenStore } from './store/start-tokens.ts';
+import type { IssueStore } from './store/issues.ts';
+import type { Mailer } from './services/mailer.ts';
+import type { CustomerBuilds } from './builds/customer-build.ts';
 
 export interface Context {
   readonly options: Options;
@@ -23,4 +29,13 @@ export interface Context {
   readonly hub: ConsoleHub;
   readonly tickets: TicketBook;
   readonly certs: CertificateInfo;
+  readonly customers: CustomerHub;
+  readonly sessions: SessionService;
+  readonly starts: StartTokenStore;
+  readonly issues: IssueStore;
+  readonly mailer: Mailer;
+  /** Set once the port is bound (port 0 picks one). */
+  builds: CustomerBuilds;
+  /** `https://<first --names entry>:<port>`: what customers and key URLs use. */
+  publicOrigin: string;
 }

@@ -169,3 +169,83 @@ export function mountAdminRoutes(app: TemplatedApp, ctx: Context): void {
     reply.json(200, next);
   });
 }
+
+const ISSUE = {
+  codeName: { kind: 'string', min: 1, max: 64, pattern: /^[a-z0-9_-]+$/ },
+  description: { kind: 'string', min: 1, max: 200 },
+  teamId: { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN },
+} as const;
+
+const SMTP = {
+  host: { kind: 'string', min: 1, max: 255, pattern: /^[A-Za-z0-9.:-]+$/ },
+  port: { kind: 'int', min: 1, max: 65535 },
+  security: { kind: 'enum', values: ['none', 'starttls', 'tls'] },
+  username: { kind: 'string', max: 255, optional: true },
+  /** Omitted: keep the stored password. */
+  password: { kind: 'string', max: 1024, optional: true },
+  from: { kind: 'string', min: 3, max: 254, pattern: /^[^\s<>,;"]+@[^\s<>,;"]+$/ },
+  caPem: { kind: 'string', max: 20_000, optional: true },
+} as const;
+
+const SESSION_SETTINGS = { repGraceSeconds: { kind: 'int', min: 0, max: 3600 } } as const;
+
+/** Portal issues (problem types → team queue), mail server, session rules (F11, F10, F30). */
+export function mountAdminSessionRoutes(app: TemplatedApp, ctx: Context): void {
+  const { auth } = ctx;
+
+  route(app, ctx, 'get', '/api/admin/issues', (req, reply) => {
+    auth.requireAdmin(req);
+    reply.json(200, { issues: ctx.issues.list() });
+  });
+
+  route(app, ctx, 'post', '/api/admin/issues', async (req, reply) => {
+    const who = auth.requireAdmin(req);
+    const body = parseShape(ISSUE, await readJson(reply, req));
+    if (!ctx.teams.get(body.teamId)) throw new AppError('UNKNOWN_ID', 'team');
+    const issue = ctx.issues.putSync({ codeName: body.codeName, description: body.description.trim(), teamId: body.teamId });
+    ctx.log.info({ by: who.user.username, issue: issue.codeName }, 'portal issue saved');
+    reply.json(201, { issue });
+  });
+
+  route(app, ctx, 'del', '/api/admin/issues/:code', (req, reply) => {
+    auth.requireAdmin(req);
+    const code = req.params[0] ?? '';
+    if (!/^[a-z0-9_-]{1,64}$/.test(code)) throw new AppError('ISSUE_UNKNOWN');
+    ctx.issues.removeSync(code);
+    reply.json(200, { removed: code });
+  });
+
+  route(app, ctx, 'get', '/api/admin/settings/smtp', (req, reply) => {
+    auth.requireAdmin(req);
+    const smtp = ctx.settings.smtp();
+    reply.json(200, { smtp: smtp ? { ...smtp, password: undefined, hasPassword: smtp.password !== '' } : null });
+  });
+
+  route(app, ctx, 'put', '/api/admin/settings/smtp', async (req, reply) => {
+    const who = auth.requireAdmin(req);
+    const body = parseShape(SMTP, await readJson(reply, req));
+    const old = ctx.settings.smtp();
+    ctx.settings.setSmtpSync({
+      host: body.host,
+      port: body.port,
+      security: body.security,
+      username: body.username ?? '',
+      password: body.password ?? old?.password ?? '',
+      from: body.from,
+      caPem: body.caPem ?? '',
+    });
+    ctx.log.info({ by: who.user.username, host: body.host }, 'mail settings changed');
+    reply.json(200, { saved: true });
+  });
+
+  route(app, ctx, 'get', '/api/admin/settings/sessions', (req, reply) => {
+    auth.requireAdmin(req);
+    reply.json(200, ctx.settings.sessions());
+  });
+
+  route(app, ctx, 'put', '/api/admin/settings/sessions', async (req, reply) => {
+    auth.requireAdmin(req);
+    const body = parseShape(SESSION_SETTINGS, await readJson(reply, req));
+    reply.json(200, ctx.settings.setSessionsSync(body));
+  });
+}

@@ -61,7 +61,7 @@ export async function backupDataDir(dataDir: string, outDir: string): Promise<Ba
   if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new Error(`${outDir} exists and is not empty`);
   mkdirSync(path.join(outDir, 'db'), { recursive: true, mode: 0o700 });
   // Read-only use: opening does not migrate, and the copy runs in a read transaction.
-  const env = open({ path: dbDir, maxDbs: 16, readOnly: true });
+  const env = open({ path: dbDir, maxDbs: 32, readOnly: true });
   let schemaVersion = 0;
   try {
     schemaVersion = (env.openDB({ name: 'meta', encoding: 'msgpack' }).get('schemaVersion') as number | undefined) ?? 0;

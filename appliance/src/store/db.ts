@@ -12,7 +12,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { runMigrations } from './migrations.ts';
 
 /** Keyspace names; part of the on-disk format, never rename one. */
-export const KEYSPACES = ['meta', 'users', 'usernames', 'teams', 'auth', 'settings'] as const;
+export const KEYSPACES = ['meta', 'users', 'usernames', 'teams', 'auth', 'settings', 'sessions', 'chat', 'events', 'starts', 'issues', 'prefs', 'teamchat'] as const;
 export type KeyspaceName = (typeof KEYSPACES)[number];
 
 export interface Store {
@@ -29,8 +29,8 @@ export function openStoreSync(dataDir: string): Store {
   mkdirSync(dbDir, { recursive: true, mode: 0o700 });
   const root = open({
     path: dbDir,
-    // 16 keyspaces is room for growth; the map grows itself as data grows.
-    maxDbs: 16,
+    // 32 keyspaces is room for growth; the map grows itself as data grows.
+    maxDbs: 32,
     compression: false,
   });
   const spaces = {} as Record<KeyspaceName, Database<any, string>>;

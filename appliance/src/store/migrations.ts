@@ -21,6 +21,15 @@ export const MIGRATIONS: readonly Migration[] = [
       store.spaces.settings.putSync('security', { allowWebConsole: false });
     },
   },
+  {
+    version: 2,
+    what: 'support sessions: rep grace period and empty mail settings',
+    up(store) {
+      // A rep's console may be away 60 s (a reload, a network blip) before their sessions go back to a queue.
+      store.spaces.settings.putSync('sessions', { repGraceSeconds: 60 });
+      store.spaces.settings.putSync('smtp', null);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

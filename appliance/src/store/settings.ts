@@ -6,6 +6,25 @@ export interface SecuritySettings {
   allowWebConsole: boolean;
 }
 
+export interface SessionSettings {
+  /** How long a rep's console may be away before their sessions return to a queue. */
+  repGraceSeconds: number;
+}
+
+export type SmtpSecurity = 'none' | 'starttls' | 'tls';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  username: string;
+  /** Stored as given; never sent back to the browser. */
+  password: string;
+  from: string;
+  /** Extra CA (PEM) to trust for the mail server's certificate, for in-house mail servers. */
+  caPem: string;
+}
+
 export class SettingsStore {
   constructor(private readonly store: Store) {}
 
@@ -16,5 +35,22 @@ export class SettingsStore {
   setSecuritySync(next: SecuritySettings): SecuritySettings {
     this.store.txSync(() => this.store.spaces.settings.putSync('security', next));
     return next;
+  }
+
+  sessions(): SessionSettings {
+    return (this.store.spaces.settings.get('sessions') as SessionSettings | undefined) ?? { repGraceSeconds: 60 };
+  }
+
+  setSessionsSync(next: SessionSettings): SessionSettings {
+    this.store.txSync(() => this.store.spaces.settings.putSync('sessions', next));
+    return next;
+  }
+
+  smtp(): SmtpSettings | null {
+    return (this.store.spaces.settings.get('smtp') as SmtpSettings | null | undefined) ?? null;
+  }
+
+  setSmtpSync(next: SmtpSettings | null): void {
+    this.store.txSync(() => this.store.spaces.settings.putSync('smtp', next));
   }
 }

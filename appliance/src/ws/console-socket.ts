@@ -1,9 +1,15 @@
 /**
  * `/ws/console`: the rep console's live channel. The upgrade is accepted only
- * with a valid console sign-in cookie; the socket then carries typed user
- * data. Messages are decoded by the protocol table and dispatched to one
- * handler per type. A socket that sends more than MAX_BAD_FRAMES bad frames is
- * closed; others are unaffected.
+ * with a valid console sign-in cookie and a same-host Origin; the socket then
+ * carries typed user data. Messages are decoded by the protocol table and
+ * dispatched to one handler per type; acting requests carry `rid` and get
+ * `ack` or a coded `error`. A socket that sends more than MAX_BAD_FRAMES bad
+ * frames is closed; others are unaffected.
+ *
+ * Backpressure: direct replies go through the socket's Outbox; pub/sub
+ * messages are bounded by uWS `maxBackpressure` with closeOnBackpressureLimit,
+ * so a console that stops reading is closed and, on reconnect, gets a full
+ * snapshot in `welcome` rather than silently missing updates.
  */
 import type { Logger } from 'pino';
 import { AppError } from '../../../common/errors.ts';
@@ -17,16 +23,19 @@ import {
   type SignOutReason,
 } from '../../../common/protocol.ts';
 import type { AuthService } from '../auth/service.ts';
-import { hashToken } from '../store/auth-sessions.ts';
-import { parseCookies } from '../http/kit.ts';
 import { COOKIE_NAMES } from '../auth/cookies.ts';
+import { parseCookies } from '../http/kit.ts';
+import type { SessionService } from '../services/session-service.ts';
+import { hashToken } from '../store/auth-sessions.ts';
 import type { TemplatedApp, WebSocket } from '../uws.ts';
 import { Outbox } from './outbox.ts';
 
 /** Bad frames tolerated before the socket is closed (a buggy client gets a few chances to show errors). */
 export const MAX_BAD_FRAMES = 5;
 /** Close codes in the private range 4000–4999. */
-export const CLOSE = { signedOut: 4001, protocol: 4002, tooSlow: 4003 } as const;
+export const CLOSE = { signedOut: 4001, protocol: 4002, tooSlow: 4003, ended: 4004 } as const;
+/** Pub/sub bytes a console may fall behind before it is closed (it resyncs on reconnect). */
+export const CONSOLE_MAX_BACKPRESSURE = 4 * 1024 * 1024;
 
 export interface ConsoleSocketData {
   readonly userId: string;
@@ -40,26 +49,52 @@ export interface ConsoleSocketData {
   closed: boolean;
 }
 
-type ConsoleWs = WebSocket<ConsoleSocketData>;
+export type ConsoleWs = WebSocket<ConsoleSocketData>;
 type MessageHandler = (ws: ConsoleWs, body: Record<string, unknown>) => void;
 
 export class ConsoleHub {
   private readonly bySession = new Map<string, Set<ConsoleWs>>();
+  private readonly byUser = new Map<string, Set<ConsoleWs>>();
 
   constructor(private readonly log: Logger) {}
 
-  add(ws: ConsoleWs): void {
-    const key = ws.getUserData().sessionKey;
-    let set = this.bySession.get(key);
-    if (!set) this.bySession.set(key, (set = new Set()));
+  /** Returns true when this is the user's first live console socket. */
+  add(ws: ConsoleWs): boolean {
+    const d = ws.getUserData();
+    let set = this.bySession.get(d.sessionKey);
+    if (!set) this.bySession.set(d.sessionKey, (set = new Set()));
     set.add(ws);
+    let mine = this.byUser.get(d.userId);
+    if (!mine) this.byUser.set(d.userId, (mine = new Set()));
+    mine.add(ws);
+    return mine.size === 1;
   }
 
-  remove(ws: ConsoleWs): void {
-    const key = ws.getUserData().sessionKey;
-    const set = this.bySession.get(key);
+  /** Returns true when the user has no live console socket left. */
+  remove(ws: ConsoleWs): boolean {
+    const d = ws.getUserData();
+    const set = this.bySession.get(d.sessionKey);
     set?.delete(ws);
-    if (set && set.size === 0) this.bySession.delete(key);
+    if (set && set.size === 0) this.bySession.delete(d.sessionKey);
+    const mine = this.byUser.get(d.userId);
+    mine?.delete(ws);
+    if (mine && mine.size === 0) {
+      this.byUser.delete(d.userId);
+      return true;
+    }
+    return false;
+  }
+
+  isOnline(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  onlineUsers(): string[] {
+    return [...this.byUser.keys()];
+  }
+
+  socketsOf(userId: string): ConsoleWs[] {
+    return [...(this.byUser.get(userId) ?? [])].filter((ws) => ws.getUserData().greeted && !ws.getUserData().closed);
   }
 
   send(ws: ConsoleWs, msg: ApplianceToConsole): void {
@@ -93,16 +128,67 @@ export class ConsoleHub {
   }
 }
 
-export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: ConsoleHub, log: Logger): void {
+function originHost(origin: string): string {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return '';
+  }
+}
+
+export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: ConsoleHub, sessions: SessionService, log: Logger): void {
+  const ack = (ws: ConsoleWs, body: Record<string, unknown>) => hub.send(ws, { t: 'ack', rid: body.rid as number });
+  const user = (ws: ConsoleWs) => ws.getUserData().userId;
+
   const handlers: Record<ConsoleRequestType, MessageHandler> = {
     hello(ws, body) {
       const data = ws.getUserData();
       if (body.v !== PROTOCOL_VERSION) throw new AppError('WS_VERSION', `appliance speaks ${PROTOCOL_VERSION}`);
+      if (data.greeted) return;
+      const { welcome, topics } = sessions.snapshot(data.userId);
+      for (const t of topics) ws.subscribe(t);
       data.greeted = true;
-      hub.send(ws, { t: 'welcome', v: PROTOCOL_VERSION, user: { id: data.userId, username: data.username, displayName: data.displayName } });
+      hub.send(ws, { t: 'welcome', v: PROTOCOL_VERSION, user: { id: data.userId, username: data.username, displayName: data.displayName }, ...welcome });
     },
     ping(ws, body) {
       hub.send(ws, { t: 'pong', n: body.n as number });
+    },
+    accept(ws, body) {
+      sessions.accept(user(ws), body.sessionId as string);
+      ack(ws, body);
+    },
+    transfer(ws, body) {
+      sessions.transfer(user(ws), body.sessionId as string, body.to as string);
+      ack(ws, body);
+    },
+    open_session(ws, body) {
+      const d = sessions.detail(user(ws), body.sessionId as string);
+      hub.send(ws, { t: 'session_detail', rid: body.rid as number, ...d });
+    },
+    chat(ws, body) {
+      sessions.repChat(user(ws), body.sessionId as string, body.body as string);
+      ack(ws, body);
+    },
+    pause(ws, body) {
+      sessions.pause(user(ws), body.sessionId as string);
+      ack(ws, body);
+    },
+    end(ws, body) {
+      sessions.end(user(ws), body.sessionId as string);
+      ack(ws, body);
+    },
+    leave(ws, body) {
+      sessions.leave(user(ws), body.sessionId as string);
+      ack(ws, body);
+    },
+    team_chat(ws, body) {
+      sessions.postTeamChat(user(ws), body.teamId as string, body.body as string);
+      ack(ws, body);
+    },
+    favourite(ws, body) {
+      const queues = sessions.setFavourite(user(ws), body.teamId as string, body.on as boolean);
+      for (const s of hub.socketsOf(user(ws))) hub.send(s, { t: 'queues', queues });
+      ack(ws, body);
     },
   };
 
@@ -110,8 +196,8 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
     maxPayloadLength: MAX_CONSOLE_MESSAGE,
     idleTimeout: 60,
     sendPingsAutomatically: true,
-    // Our Outbox keeps the buffer near HIGH_WATER; this is uWS's own hard cap above it.
-    maxBackpressure: 4 * 1024 * 1024,
+    maxBackpressure: CONSOLE_MAX_BACKPRESSURE,
+    closeOnBackpressureLimit: 1,
     upgrade(res, req, context) {
       const cookies = parseCookies(req.getHeader('cookie'));
       const key = req.getHeader('sec-websocket-key');
@@ -143,21 +229,25 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       res.upgrade(data, key, protocol, extensions, context);
     },
     open(ws) {
-      hub.add(ws);
+      if (hub.add(ws)) sessions.repOnline(ws.getUserData().userId);
     },
     message(ws, message) {
       const data = ws.getUserData();
       // The ArrayBuffer is neutered when this callback returns: decode now.
       const text = Buffer.from(message).toString('utf8');
+      let rid: number | undefined;
       try {
         const { t, body } = decodeConsoleMessage(text);
+        rid = body.rid as number | undefined;
         if (!data.greeted && t !== 'hello') throw new AppError('WS_HELLO_FIRST');
         handlers[t](ws, body);
       } catch (err) {
         const e = err instanceof AppError ? err : new AppError('INTERNAL');
         if (!(err instanceof AppError)) log.error({ err }, 'console message failed');
-        hub.send(ws, { t: 'error', code: e.code, message: e.message });
-        if (e.code === 'WS_VERSION' || ++data.badFrames > MAX_BAD_FRAMES) {
+        hub.send(ws, { t: 'error', ...(rid !== undefined ? { rid } : {}), code: e.code, message: e.message });
+        // Refusals of well-formed requests (not the owner, session gone…) are normal; only garbage counts.
+        const garbage = ['WS_BAD_FRAME', 'WS_UNKNOWN_TYPE', 'BAD_FIELD', 'UNKNOWN_FIELD', 'WS_HELLO_FIRST'].includes(e.code);
+        if (e.code === 'WS_VERSION' || (garbage && ++data.badFrames > MAX_BAD_FRAMES)) {
           if (e.code !== 'WS_VERSION') hub.send(ws, { t: 'error', code: 'WS_TOO_MANY_ERRORS', message: new AppError('WS_TOO_MANY_ERRORS').message });
           data.closed = true;
           ws.end(CLOSE.protocol, e.code);
@@ -169,15 +259,7 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
     },
     close(ws) {
       ws.getUserData().closed = true;
-      hub.remove(ws);
+      if (hub.remove(ws)) sessions.repOffline(ws.getUserData().userId);
     },
   });
-}
-
-function originHost(origin: string): string {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return '';
-  }
 }

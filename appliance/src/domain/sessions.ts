@@ -1,0 +1,145 @@
+/**
+ * The support-session state machine (F7, F27, F30) and who may see or act on
+ * a session. Pure: each transition takes the stored record and the acting
+ * rep, checks the rule, and returns the next record plus the event to log,
+ * or throws a coded AppError. Nothing here touches storage or sockets.
+ *
+ *            create                 accept (rep sees queue)
+ *   (start) ───────▶ waiting ─────────────────────────────▶ active
+ *                     ▲  │ transfer (sees queue)             │ │ │
+ *                     │  └──────────▶ waiting (other queue)   │ │ │ end (owner)
+ *                     │                                        │ │ └──────────▶ ended
+ *                     ├──── transfer (owner) ──────────────────┘ │
+ *                     ├──── pause (owner) → owner's personal ────┘
+ *                     └──── owner gone past grace → origin team or personal queue
+ * A waiting session has no owner, so it cannot be ended; members who are not
+ * the owner may leave at any time.
+ */
+import { AppError } from '../../../common/errors.ts';
+import type { CustomerInfo, QueueId, SessionEventKind, SessionKind, SessionSource, SessionState } from '../../../common/sessions.ts';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly kind: SessionKind;
+  readonly source: SessionSource;
+  state: SessionState;
+  queue: QueueId;
+  /** Team the session first entered (portal issue or team button); it returns there if its rep vanishes. */
+  readonly originTeam: string | null;
+  owner: string | null;
+  members: string[];
+  customer: CustomerInfo;
+  customerConnected: boolean;
+  readonly createdAt: number;
+  endedAt: number | null;
+  readonly issue: string | null;
+  /** SHA-256 of the customer's resume secret. */
+  readonly resumeHash: string;
+}
+
+export interface Transition {
+  readonly next: SessionRecord;
+  readonly event: { kind: SessionEventKind; actor: string | null; params: Record<string, string> };
+}
+
+/** What the caller knows about the acting rep. */
+export interface Actor {
+  readonly id: string;
+  readonly name: string;
+  /** Queues this rep belongs to: own personal queue and each team's. */
+  readonly queues: ReadonlySet<QueueId>;
+}
+
+export function personalQueue(userId: string): QueueId {
+  return `rep:${userId}`;
+}
+
+export function teamQueue(teamId: string): QueueId {
+  return `team:${teamId}`;
+}
+
+/** A rep sees a session while it waits in one of their queues, and while they are a member. */
+export function canSee(actor: Actor, s: SessionRecord): boolean {
+  if (s.state === 'ended') return false;
+  if (s.members.includes(actor.id)) return true;
+  return s.state === 'waiting' && actor.queues.has(s.queue);
+}
+
+function copy(s: SessionRecord): SessionRecord {
+  return { ...s, members: [...s.members], customer: { ...s.customer, privateIps: [...s.customer.privateIps] } };
+}
+
+function mustSee(actor: Actor, s: SessionRecord): void {
+  if (!canSee(actor, s)) throw new AppError('SESSION_UNKNOWN');
+}
+
+export function accept(s: SessionRecord, actor: Actor): Transition {
+  mustSee(actor, s);
+  if (s.state !== 'waiting') throw new AppError('SESSION_NOT_WAITING');
+  if (!actor.queues.has(s.queue)) throw new AppError('SESSION_UNKNOWN');
+  const next = copy(s);
+  next.state = 'active';
+  next.owner = actor.id;
+  next.queue = personalQueue(actor.id);
+  if (!next.members.includes(actor.id)) next.members.push(actor.id);
+  return { next, event: { kind: 'accepted', actor: actor.name, params: {} } };
+}
+
+/** `targetName` is the display name of the queue or rep, for the log. */
+export function transfer(s: SessionRecord, actor: Actor, to: QueueId, targetName: string): Transition {
+  mustSee(actor, s);
+  if (s.state === 'active' && s.owner !== actor.id) throw new AppError('NOT_OWNER');
+  if (s.state === 'waiting' && !actor.queues.has(s.queue)) throw new AppError('SESSION_UNKNOWN');
+  const next = copy(s);
+  // The old owner stays as a participant; owner-only actions are theirs no more (F27).
+  next.state = 'waiting';
+  next.owner = null;
+  next.queue = to;
+  return { next, event: { kind: 'transferred', actor: actor.name, params: { to: targetName } } };
+}
+
+export function pause(s: SessionRecord, actor: Actor): Transition {
+  mustSee(actor, s);
+  if (s.owner !== actor.id) throw new AppError('NOT_OWNER');
+  const next = copy(s);
+  next.state = 'waiting';
+  next.owner = null;
+  next.queue = personalQueue(actor.id);
+  next.members = next.members.filter((m) => m !== actor.id);
+  return { next, event: { kind: 'paused', actor: actor.name, params: {} } };
+}
+
+export function end(s: SessionRecord, actor: Actor, now: number): Transition {
+  mustSee(actor, s);
+  if (s.owner !== actor.id) throw new AppError('NOT_OWNER');
+  const next = copy(s);
+  next.state = 'ended';
+  next.members = [];
+  next.endedAt = now;
+  return { next, event: { kind: 'ended', actor: actor.name, params: {} } };
+}
+
+export function leave(s: SessionRecord, actor: Actor): Transition {
+  if (!s.members.includes(actor.id) || s.state === 'ended') throw new AppError('NOT_MEMBER');
+  if (s.owner === actor.id) throw new AppError('OWNER_CANNOT_LEAVE');
+  const next = copy(s);
+  next.members = next.members.filter((m) => m !== actor.id);
+  return { next, event: { kind: 'rep_left', actor: actor.name, params: {} } };
+}
+
+/**
+ * A rep's console stayed away past the grace period: sessions they own go
+ * back to a queue (the team they came from, else the rep's personal queue);
+ * sessions they only joined lose them as a member. Returns undefined when
+ * the rep had no part in `s`.
+ */
+export function repGone(s: SessionRecord, repId: string, repName: string): Transition | undefined {
+  if (s.state === 'ended' || !s.members.includes(repId)) return undefined;
+  const next = copy(s);
+  next.members = next.members.filter((m) => m !== repId);
+  if (s.owner !== repId) return { next, event: { kind: 'rep_left', actor: repName, params: {} } };
+  next.state = 'waiting';
+  next.owner = null;
+  next.queue = s.originTeam ? teamQueue(s.originTeam) : personalQueue(repId);
+  return { next, event: { kind: 'requeued_after_disconnect', actor: repName, params: {} } };
+}

@@ -1,0 +1,87 @@
+/**
+ * Keyspaces `sessions` (id → SessionRecord), `chat` and `events`.
+ * Chat and event keys are `<sessionId>/<seq, 10 digits>` so one session's
+ * history is one contiguous, ordered key range. A change to a session and
+ * the event it causes are written in one transaction.
+ */
+import type { ChatAuthor, ChatMessage, SessionEvent } from '../../../common/sessions.ts';
+import type { SessionRecord, Transition } from '../domain/sessions.ts';
+import type { Store } from './db.ts';
+
+function seqKey(sessionId: string, seq: number): string {
+  return `${sessionId}/${String(seq).padStart(10, '0')}`;
+}
+
+export class SessionStore {
+  constructor(private readonly store: Store) {}
+
+  get(id: string): SessionRecord | undefined {
+    return this.store.spaces.sessions.get(id) as SessionRecord | undefined;
+  }
+
+  /** The session a resume-secret hash belongs to. */
+  byResumeHash(hash: string): SessionRecord | undefined {
+    const id = this.store.spaces.starts.get(`r:${hash}`) as string | undefined;
+    return id ? this.get(id) : undefined;
+  }
+
+  /** Sessions that are not ended. */
+  open(): SessionRecord[] {
+    const out: SessionRecord[] = [];
+    for (const { value } of this.store.spaces.sessions.getRange()) if ((value as SessionRecord).state !== 'ended') out.push(value as SessionRecord);
+    return out;
+  }
+
+  private lastSeq(space: 'chat' | 'events', sessionId: string): number {
+    for (const { key } of this.store.spaces[space].getRange({ start: `${sessionId}/~`, end: `${sessionId}/`, reverse: true, limit: 1 })) {
+      return Number(String(key).slice(sessionId.length + 1));
+    }
+    return 0;
+  }
+
+  private appendEvent(sessionId: string, e: Omit<SessionEvent, 'seq'>): SessionEvent {
+    const event: SessionEvent = { ...e, seq: this.lastSeq('events', sessionId) + 1 };
+    this.store.spaces.events.putSync(seqKey(sessionId, event.seq), event);
+    return event;
+  }
+
+  createSync(record: SessionRecord, event: Omit<SessionEvent, 'seq'>): SessionEvent {
+    return this.store.txSync(() => {
+      this.store.spaces.sessions.putSync(record.id, record);
+      // Index for customers reconnecting with their resume secret.
+      this.store.spaces.starts.putSync(`r:${record.resumeHash}`, record.id);
+      return this.appendEvent(record.id, event);
+    });
+  }
+
+  /** Writes `t.next` and its event together. */
+  applySync(t: Transition, at: number): SessionEvent {
+    return this.store.txSync(() => {
+      this.store.spaces.sessions.putSync(t.next.id, t.next);
+      return this.appendEvent(t.next.id, { at, ...t.event });
+    });
+  }
+
+  /** Updates a record without an event (e.g. customer info) or with one. */
+  updateSync(next: SessionRecord, event?: Omit<SessionEvent, 'seq'>): SessionEvent | undefined {
+    return this.store.txSync(() => {
+      this.store.spaces.sessions.putSync(next.id, next);
+      return event ? this.appendEvent(next.id, event) : undefined;
+    });
+  }
+
+  addChatSync(sessionId: string, from: ChatAuthor, body: string, at: number): ChatMessage {
+    return this.store.txSync(() => {
+      const msg: ChatMessage = { seq: this.lastSeq('chat', sessionId) + 1, at, from, body };
+      this.store.spaces.chat.putSync(seqKey(sessionId, msg.seq), msg);
+      return msg;
+    });
+  }
+
+  /** The newest `limit` entries of a session's chat or events, oldest first. */
+  history<T extends 'chat' | 'events'>(space: T, sessionId: string, limit: number): Array<T extends 'chat' ? ChatMessage : SessionEvent> {
+    const out: any[] = [];
+    for (const { value } of this.store.spaces[space].getRange({ start: `${sessionId}/~`, end: `${sessionId}/`, reverse: true, limit })) out.push(value);
+    return out.reverse();
+  }
+}
