@@ -1,0 +1,44 @@
+/**
+ * The navigation of the /login area once signed in: My Account for everyone,
+ * Users / Teams / Security for administrators, then the user's name and
+ * Sign out. Links are real `<a href>`s (open-in-new-tab works); plain clicks
+ * are routed in place.
+ */
+import type { Me } from '../net/api.ts';
+import { h } from '../ui/dom.ts';
+import type { MessageKey } from '../ui/i18n.ts';
+
+interface NavItem {
+  readonly path: string;
+  readonly text: MessageKey;
+  readonly adminOnly: boolean;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/account', text: 'nav.account', adminOnly: false },
+  { path: '/admin/users', text: 'nav.users', adminOnly: true },
+  { path: '/admin/teams', text: 'nav.teams', adminOnly: true },
+  { path: '/admin/security', text: 'nav.security', adminOnly: true },
+];
+
+export function adminNav(me: Me, current: string, navigate: (path: string) => void, signOut: () => void): HTMLElement[] {
+  const links = NAV_ITEMS.filter((i) => me.user.admin || !i.adminOnly).map((item) => {
+    const a = h('a', { text: item.text, attrs: { href: item.path, 'data-testid': `nav-${item.path.split('/').pop()}` } });
+    if (item.path === current) a.setAttribute('aria-current', 'page');
+    a.addEventListener('click', (ev) => {
+      if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+      ev.preventDefault();
+      navigate(item.path);
+    });
+    return h('li', {}, a);
+  });
+  return [
+    h('nav', { class: 'main-nav', i18nAttrs: { 'aria-label': 'nav.label' } }, h('ul', {}, ...links)),
+    h(
+      'div',
+      { class: 'user-box' },
+      h('span', { class: 'user-name', raw: me.user.displayName, attrs: { id: 'user-name' } }),
+      h('button', { text: 'nav.signOut', class: 'button secondary small', attrs: { id: 'sign-out', type: 'button' }, on: { click: signOut } }),
+    ),
+  ];
+}

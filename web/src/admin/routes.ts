@@ -1,0 +1,30 @@
+/**
+ * The route table of the /login area: path → view and whether it needs an
+ * administrator. `/login` and `/admin` are entry points that resolve to a
+ * route (see `resolve`).
+ */
+import { accountView } from './account-view.ts';
+import type { View } from './admin-context.ts';
+import { securityView } from './security-view.ts';
+import { teamsView } from './teams-view.ts';
+import { usersView } from './users-view.ts';
+
+export interface Route {
+  readonly view: View;
+  readonly adminOnly: boolean;
+}
+
+export const ROUTES: Readonly<Record<string, Route>> = {
+  '/account': { view: accountView, adminOnly: false },
+  '/admin/users': { view: usersView, adminOnly: true },
+  '/admin/teams': { view: teamsView, adminOnly: true },
+  '/admin/security': { view: securityView, adminOnly: true },
+};
+
+/** Where a signed-in user lands for `path`: `/login` → My Account, `/admin` → Users (or My Account for non-admins). */
+export function resolve(path: string, admin: boolean): string {
+  const clean = path.replace(/\/+$/, '') || '/';
+  if (clean === '/login') return '/account';
+  if (clean === '/admin') return admin ? '/admin/users' : '/account';
+  return clean;
+}
