@@ -13,7 +13,11 @@ export function openResetPasswordDialog(user: PublicUser, onDone: (updated: Publ
     title: 'users.reset.title',
     titleArgs: { name: user.username },
     testId: 'reset-password-dialog',
-    content: [field('reset-password-input', 'users.reset.field', password, 'users.field.passwordHint'), h('p', { class: 'muted', text: 'users.reset.note' })],
+    content: [
+      // Lets password managers file the new password under the right account.
+      h('input', { attrs: { type: 'text', name: 'username', autocomplete: 'username', value: user.username, hidden: true, readonly: true } }),
+      field('reset-password-input', 'users.reset.field', password, 'users.field.passwordHint'), h('p', { class: 'muted', text: 'users.reset.note' }),
+    ],
     confirm: 'users.reset.submit',
     async onConfirm() {
       ({ user: updated } = await api<{ user: PublicUser }>('POST', `/api/admin/users/${encodeURIComponent(user.id)}/password`, { password: password.value }));

@@ -34,7 +34,8 @@ export function openDialog(opts: DialogOptions): HTMLDialogElement {
   const confirm = h('button', { text: opts.confirm, class: opts.danger ? 'button danger' : 'button primary', attrs: { type: 'submit' } });
   const form = h(
     'form',
-    { class: 'dialog-form' },
+    // Checks are the appliance's (coded, in the page language), not the browser's bubbles.
+    { class: 'dialog-form', attrs: { novalidate: true } },
     h('h2', { text: opts.title, args: opts.titleArgs, attrs: { id: titleId } }),
     ...opts.content,
     error,
@@ -61,14 +62,14 @@ export function openDialog(opts: DialogOptions): HTMLDialogElement {
       (err: unknown) => {
         bindError(error, err);
         confirm.disabled = cancel.disabled = false;
-        form.querySelector<HTMLInputElement>('input')?.focus();
+        form.querySelector<HTMLInputElement>('input:not([hidden])')?.focus();
       },
     );
   });
 
   document.body.append(dialog);
   dialog.showModal();
-  const first = opts.danger ? cancel : (form.querySelector<HTMLElement>('input, select') ?? confirm);
+  const first = opts.danger ? cancel : (form.querySelector<HTMLElement>('input:not([hidden]), select') ?? confirm);
   first.focus();
   return dialog;
 }
