@@ -5,7 +5,9 @@
  * /console (refused with a clear message while the setting is off), logs out
  * (the old cookie is dead afterwards), and is signed out with a message when
  * signing in from another browser. My Account's "Start web console" opens a
- * signed-in console tab; the language switch rewrites the page; no page logs
+ * signed-in console tab, which turning the setting off signs out again; the
+ * Users and Teams pages work by keyboard and dialog; the language switch
+ * rewrites the page; no page logs
  * a Content-Security-Policy violation. Screenshots go to /tmp for review.
  */
 import t from 'tap';
@@ -75,7 +77,7 @@ t.test('web pages: /login administration and the /console sign-in lifecycle', as
     await admin.waitForURL(`${origin}/admin/security`);
     const box = admin.locator('#allow-web-console');
     await t.resolves(box.waitFor({ state: 'attached' }));
-    await admin.waitForFunction(() => !(document.getElementById('allow-web-console') as HTMLInputElement).disabled);
+    await admin.waitForFunction(() => (document.getElementById('allow-web-console') as HTMLInputElement | null)?.disabled === false, undefined, { polling: 50 });
     t.equal(await box.isChecked(), false, 'off by default');
     await box.check();
     await admin.click('#save-security');
@@ -100,6 +102,48 @@ t.test('web pages: /login administration and the /console sign-in lifecycle', as
     await admin.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-admin-users.png`, fullPage: true });
   });
 
+  await t.test('reset-password dialog: coded error inside, Escape closes, focus returns', async (t) => {
+    const reset = admin.locator(`[data-testid="user-${REP.username}"] [data-action="reset-password"]`);
+    await reset.click();
+    const dialog = admin.locator('[data-testid="reset-password-dialog"]');
+    await dialog.waitFor();
+    t.equal(await admin.evaluate(() => document.activeElement?.id), 'reset-password-input', 'focus moved into the dialog');
+    await admin.keyboard.type('short');
+    await admin.keyboard.press('Enter');
+    await dialog.locator('.dialog-error').filter({ hasText: '10 characters' }).waitFor();
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    t.equal(await admin.evaluate(() => document.activeElement?.getAttribute('data-action')), 'reset-password', 'focus back on the opener');
+  });
+
+  await t.test('Teams: create, add the rep as lead, delete after confirming', async (t) => {
+    await admin.click('[data-testid="nav-teams"]');
+    await admin.waitForURL(`${origin}/admin/teams`);
+    await admin.fill('#new-team-name', 'Helpdesk');
+    await admin.press('#new-team-name', 'Enter');
+    const card = admin.locator('[data-testid="team-Helpdesk"]');
+    await card.waitFor();
+    const form = card.locator('form', { hasText: 'Add member' });
+    await form.locator('select').first().selectOption({ label: `${REP.displayName} (${REP.username})` });
+    await form.locator('select').nth(1).selectOption('lead');
+    await form.locator('button[type="submit"]').click();
+    await admin.locator('.notice-success').filter({ hasText: `${REP.displayName} was added to Helpdesk` }).waitFor();
+    t.equal(await card.locator('tbody select').inputValue(), 'lead');
+    const agent = new Agent(origin, appliance.caPem);
+    await agent.signIn('admin', ADMIN_PASSWORD);
+    const teams = (await agent.get('/api/admin/teams')).json().teams;
+    t.match(teams, [{ name: 'Helpdesk', members: [{ role: 'lead' }] }], 'stored on the appliance');
+
+    await admin.fill('#new-team-name', 'Short-lived');
+    await admin.press('#new-team-name', 'Enter');
+    const doomed = admin.locator('[data-testid="team-Short-lived"]');
+    await doomed.locator('button', { hasText: 'Delete team' }).click();
+    const dialog = admin.locator('[data-testid="delete-team-dialog"]');
+    await dialog.locator('button.danger').click();
+    await doomed.waitFor({ state: 'detached' });
+    await admin.locator('.notice-success').filter({ hasText: 'Short-lived was deleted' }).waitFor();
+  });
+
   await t.test('My Account now shows the console button', async (t) => {
     await admin.click('[data-testid="nav-account"]');
     await admin.waitForURL(`${origin}/account`);
@@ -114,7 +158,8 @@ t.test('web pages: /login administration and the /console sign-in lifecycle', as
     await rep.locator('#console-frame').waitFor();
     t.equal(await rep.textContent('#rep-name'), REP.displayName);
     await rep.locator('#link-state[data-state="online"]').waitFor();
-    t.equal(await rep.locator('[data-queue="personal"] .empty-row').count(), 1, 'personal queue shown, empty');
+    t.equal(await rep.locator('[data-queue="personal"]').count(), 1, 'personal queue shown');
+    t.match(await rep.locator('.queue h2').allTextContents(), ['Personal queue', 'Team queue: Helpdesk'], 'one queue per team');
     t.match(await rep.textContent('#sessions-button'), /Sessions\s*0/);
     await rep.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-console-frame.png` });
   });
@@ -153,6 +198,21 @@ t.test('web pages: /login administration and the /console sign-in lifecycle', as
     await tab.locator('#console-frame').waitFor();
     t.equal(await tab.textContent('#rep-name'), 'Administrator');
     t.notMatch(tab.url(), /ticket=/, 'the one-time ticket left the address bar');
+    await tab.locator('#link-state[data-state="online"]').waitFor();
+
+    await t.test('turning the setting off signs that console out with a message (F2)', async (t) => {
+      // A background tab's animation frames are throttled, which slows Playwright's checks on it.
+      await admin.bringToFront();
+      await admin.click('[data-testid="nav-security"]');
+      await admin.waitForFunction(() => (document.getElementById('allow-web-console') as HTMLInputElement | null)?.disabled === false, undefined, { polling: 50 });
+      await admin.uncheck('#allow-web-console');
+      await admin.click('#save-security');
+      await tab.locator('#signed-out-message').waitFor();
+      t.match(await tab.textContent('#signed-out-message'), /turned off web console connections/);
+      await admin.click('[data-testid="nav-account"]');
+      await admin.locator('.card', { hasText: 'turned off on this appliance' }).waitFor();
+      t.equal(await admin.locator('#start-web-console').count(), 0, 'the button is hidden again');
+    });
     await tab.close();
   });
 
@@ -160,7 +220,7 @@ t.test('web pages: /login administration and the /console sign-in lifecycle', as
     await admin.selectOption('#lang-select', 'de');
     await admin.locator('[data-testid="nav-account"]').filter({ hasText: 'Mein Konto' }).waitFor();
     t.equal(await admin.getAttribute('html', 'lang'), 'de');
-    t.equal(await admin.textContent('#start-web-console'), 'Web-Konsole starten');
+    await admin.locator('.card', { hasText: 'Die Web-Konsole ist auf dieser Appliance ausgeschaltet' }).waitFor();
     t.equal(await admin.evaluate(() => localStorage.getItem('relaydesk.lang')), 'de');
     await admin.reload();
     await admin.locator('#sign-out').filter({ hasText: 'Abmelden' }).waitFor();
