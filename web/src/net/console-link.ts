@@ -60,7 +60,7 @@ type Handlers = { [T in LinkType]: (msg: Extract<ApplianceToConsole, { t: T }>) 
 export class ConsoleLink {
   private state: LinkState = 'idle';
   private ws: WebSocket | undefined;
-  private delay = RETRY_FIRST_MS;
+  private delay: number;
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pings = 0;
@@ -69,7 +69,7 @@ export class ConsoleLink {
 
   private readonly handlers: Handlers = {
     welcome: () => {
-      this.delay = RETRY_FIRST_MS;
+      this.delay = this.retryFirstMs;
       this.move('online');
     },
     pong: () => undefined,
@@ -81,10 +81,19 @@ export class ConsoleLink {
     },
   };
 
+  private readonly url: string;
+  private readonly retryFirstMs: number;
+  private readonly retryMaxMs: number;
+
   constructor(
     private readonly events: LinkEvents,
-    private readonly url = `wss://${location.host}/ws/console`,
-  ) {}
+    options: { url?: string; retryFirstMs?: number; retryMaxMs?: number } = {},
+  ) {
+    this.url = options.url ?? `wss://${location.host}/ws/console`;
+    this.retryFirstMs = options.retryFirstMs ?? RETRY_FIRST_MS;
+    this.retryMaxMs = options.retryMaxMs ?? RETRY_MAX_MS;
+    this.delay = this.retryFirstMs;
+  }
 
   start(): void {
     this.connect();
@@ -166,7 +175,7 @@ export class ConsoleLink {
 
   private scheduleRetry(): void {
     const wait = this.delay;
-    this.delay = Math.min(this.delay * 2, RETRY_MAX_MS);
+    this.delay = Math.min(this.delay * 2, this.retryMaxMs);
     this.move('retry', wait);
     this.retryTimer = setTimeout(() => {
       whoAmI('/api/console/me').then(
