@@ -29,8 +29,10 @@ export function sessionsMenu(count = 0): HTMLElement {
       button.focus();
     }
   });
-  document.addEventListener('click', (ev) => {
+  const outside = (ev: MouseEvent): void => {
+    if (!wrap.isConnected) return document.removeEventListener('click', outside);
     if (!panel.hidden && !wrap.contains(ev.target as Node)) setOpen(false);
-  });
+  };
+  document.addEventListener('click', outside);
   return wrap;
 }

@@ -16,8 +16,9 @@ export function langSelect(id: string): HTMLElement {
   }
   select.value = lang();
   select.addEventListener('change', () => setLang(select.value as Lang));
-  // Several selects on one page (header and My Account) stay in step.
-  onLangChange((l) => {
+  // Several selects on one page (header and My Account) stay in step; a select gone from the page unsubscribes.
+  const unsubscribe = onLangChange((l) => {
+    if (!select.isConnected) return void unsubscribe();
     select.value = l;
   });
   return h('div', { class: 'lang-select' }, h('label', { text: 'lang.label', attrs: { for: id } }), select);
