@@ -11,7 +11,7 @@ import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, MODE_COUNT, MODE_VI
          ERR_TILE_BODY, ERR_TRAILING, ERR_MEMORY } from './format';
 import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS } from './layout';
 import { readAt, readVarint, readOk, readPos, readByte } from './bytes';
-import { decodeTile, historyReset } from './tile';
+import { decodeTile, tileCoderReset } from './tile';
 import { decodeLossyTile } from './lossy';
 import { copyRect } from './copy';
 
@@ -95,7 +95,7 @@ export function decodeMessage(len: i32): i32 {
     decodedCopies++;
     decodedPixels += cw * ch;
   }
-  historyReset();
+  tileCoderReset();
   const bpp = bytesPerValue(mode);
   let index: i64 = -1;
   readAt(p);

@@ -16,7 +16,7 @@ import { diffTiles } from './diff';
 import { extractTile } from './colour';
 import { TILE_SOLID, TILE_RAW, TILE_LOSSY, MODE_FULL } from './format';
 import { writeVarint, putValue } from './bytes';
-import { encodeTile, lastKind, historyReset } from './tile';
+import { encodeTile, lastKind, tileCoderReset } from './tile';
 import { encodeLossyTile } from './lossy';
 import { detectMotion, copyList } from './motion';
 
@@ -137,7 +137,7 @@ export function encodeFrame(flags: i32): i32 {
     memory.copy(p, copyList, <usize>copies * COPY_BYTES);
     p += <usize>copies * COPY_BYTES;
   }
-  historyReset();
+  tileCoderReset();
   const bpp = bytesPerValue(mode);
   let records: u32 = 0;
   let last = -1;
@@ -158,7 +158,7 @@ export function encodeFrame(flags: i32): i32 {
       kind = videoKind;
     } else {
       extractTile(current, width, x0, y0, tw, th, bgrx, mode, values);
-      len = encodeTile(values, tw * th, tw, bpp, body, history, hashTable, indices, lzScratch);
+      len = encodeTile(values, tw * th, tw, th, bpp, body, history, hashTable, indices, lzScratch);
       kind = lastKind;
     }
     p = writeVarint(p, <u32>(t - last - 1));

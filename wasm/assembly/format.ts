@@ -1,4 +1,4 @@
-// Update-message byte layout, version 1: the one place the wire constants live.
+// Update-message byte layout, version 2: the one place the wire constants live.
 // wasm/FORMAT.md describes the same layout for readers outside the code; both
 // must change together, and any incompatible change bumps FORMAT_VERSION.
 //
@@ -7,7 +7,7 @@
 //
 //   offset  size  field
 //   ------  ----  -----------------------------------------------------------
-//        0     1  version            = FORMAT_VERSION (1)
+//        0     1  version            = FORMAT_VERSION (2)
 //        1     1  flags              bit 0: key frame (every tile is present)
 //        2     1  colour mode        MODE_* below
 //        3     1  tile size log2     4..7 (16..128 px square tiles)
@@ -48,8 +48,19 @@
 //   TILE_LZ       LZ sequences over pixel values, see lz.ts
 //   TILE_RAW      tw*th values
 //   TILE_LOSSY    video-optimised body, see lossy.ts (only in MODE_VIDEO)
+//   TILE_CONTEXT  u8 n - 1 (n = 2..256 in 1-byte modes, 2..16 otherwise),
+//                 n palette values (most frequent first), then range-coded
+//                 indices under neighbour contexts, see context.ts
+//   TILE_PREDICT  full colour only: range-coded lossless YCoCg-R planes with
+//                 MED prediction, see predict.ts
+//
+//   Range-coded bodies (range-coder.ts) omit LZMA's always-zero first byte
+//   and may omit up to 4 trailing zero bytes. TILE_CONTEXT tiles share one
+//   adaptive model per message, reset at its start and updated tile by tile
+//   in message order; every other tile decodes on its own or from the
+//   message's LZ history.
 
-export const FORMAT_VERSION: u8 = 1;
+export const FORMAT_VERSION: u8 = 2;
 export const HEADER_BYTES: i32 = 16;
 export const COPY_BYTES: i32 = 12;
 export const FLAG_KEY: u8 = 1;
@@ -67,13 +78,20 @@ export const TILE_RLE: u8 = 2;
 export const TILE_LZ: u8 = 3;
 export const TILE_RAW: u8 = 4;
 export const TILE_LOSSY: u8 = 5;
-export const TILE_KINDS: i32 = 6;
+export const TILE_CONTEXT: u8 = 6;
+export const TILE_PREDICT: u8 = 7;
+export const TILE_KINDS: i32 = 8;
 
 export const MIN_TILE_LOG2: i32 = 4;
 export const MAX_TILE_LOG2: i32 = 7;
 // Palette tiles hold at most this many colours: 4-bit indices, and the RLE
 // byte keeps the index in its high nibble.
 export const MAX_PALETTE: i32 = 16;
+
+/** Largest TILE_CONTEXT palette: 256 in the 1-byte modes, else 16. */
+export function maxContextPalette(bpp: i32): i32 {
+  return bpp == 1 ? 256 : MAX_PALETTE;
+}
 // Frames are at most 16384 px on a side (u16 fields, and a bound on memory).
 export const MAX_DIMENSION: i32 = 16384;
 

@@ -37,7 +37,7 @@ const P_SUFFIX = P_PREFIX + CONTEXTS * EG_BITS;
 const P_PER_PLANE = P_SUFFIX + EG_BITS;
 const probs = memory.data(P_PER_PLANE * 2 * 2);
 
-function resetProbs(): void {
+export function resetProbs(): void {
   for (let i = 0; i < P_PER_PLANE * 2; i++) store<u16>(probs + (<usize>i << 1), PROB_INIT);
 }
 
@@ -67,7 +67,7 @@ function resetProbs(): void {
  * the source and is overwritten with the reconstruction; on decode it
  * receives the reconstruction. Returns false on a decode error.
  */
-function codePlane(plane: usize, pw: i32, ph: i32, delta: i32, lo: i32, hi: i32, kind: i32, encode: bool): bool {
+export function codePlane(plane: usize, pw: i32, ph: i32, delta: i32, lo: i32, hi: i32, kind: i32, encode: bool): bool {
   const step = 2 * delta + 1;
   const base = probs + (<usize>(kind * P_PER_PLANE) << 1);
   for (let y = 0; y < ph; y++) {

@@ -1,14 +1,22 @@
 // Adaptive binary range coder (the LZMA "rc" scheme: 11-bit probabilities,
 // adaptation shift 5, carry propagation through a cached byte). Used by the
-// lossy tile coder. The decoder never reads past its slice: bytes beyond the
-// end read as zero and are counted, and callers reject a body that needed
-// more than FLUSH_SLACK of them.
+// lossy, lossless-predictive and context-coded tiles. The decoder never reads
+// past its slice: bytes beyond the end read as zero and are counted, and
+// callers reject a body that needed more than FLUSH_SLACK of them.
+//
+// Two bytes-per-tile savings over plain LZMA framing, which matter for small
+// tiles: the first output byte (always 0 in LZMA, since low + range never
+// exceeds 1.0) is not written, and the flush picks the value in
+// [low, low + range) with the most trailing zero bytes, then drops up to 4
+// trailing zero bytes, which the decoder reads back as its zeros past the end.
 
 const TOP: u32 = 1 << 24;
 const PROB_BITS: u32 = 11;
 const PROB_ONE: u32 = 1 << PROB_BITS;
 const MOVE_BITS: u32 = 5;
 export const PROB_INIT: u16 = <u16>(PROB_ONE >> 1);
+// Bytes a decoder may read past its slice: the decoder reads exactly as many
+// bytes as the encoder produced, so at most the dropped trailing zeros.
 export const FLUSH_SLACK: i32 = 4;
 
 // ---- encoder ----
@@ -17,7 +25,9 @@ let range: u32 = 0xffffffff;
 let cache: u32 = 0;
 let cacheSize: i32 = 1;
 let outPos: usize = 0;
+let outStart: usize = 0;
 let outEnd: usize = 0;
+let skipFirst = true;
 /** Set when the output would pass outEnd; the caller falls back to RAW. */
 export let encOverflow = false;
 
@@ -27,7 +37,9 @@ export function encStart(out: usize, end: usize): void {
   cache = 0;
   cacheSize = 1;
   outPos = out;
+  outStart = out;
   outEnd = end;
+  skipFirst = true;
   encOverflow = false;
 }
 
@@ -36,7 +48,8 @@ function shiftLow(): void {
     const carry = <u32>(low >> 32);
     let temp = cache;
     do {
-      if (outPos < outEnd) store<u8>(outPos++, <u8>(temp + carry));
+      if (skipFirst) skipFirst = false; // always 0, see the top of the file
+      else if (outPos < outEnd) store<u8>(outPos++, <u8>(temp + carry));
       else encOverflow = true;
       temp = 0xff;
     } while (--cacheSize != 0);
@@ -65,7 +78,15 @@ function shiftLow(): void {
 
 /** Flushes and returns the end of the output. */
 export function encFinish(): usize {
+  // range >= 2^24 here, so rounding low up to a multiple of 2^24 stays inside
+  // [low, low + range); try coarser multiples first for more zero bytes.
+  for (let k: u64 = 32; k >= 24; k -= 8) {
+    const unit: u64 = (<u64>1) << k;
+    const v = (low + unit - 1) & ~(unit - 1);
+    if (v < low + <u64>range) { low = v; break; }
+  }
   for (let i = 0; i < 5; i++) shiftLow();
+  for (let k = 0; k < FLUSH_SLACK && outPos > outStart && load<u8>(outPos - 1) == 0; k++) outPos--;
   return outPos;
 }
 
@@ -89,7 +110,8 @@ export function decStart(src: usize, end: usize): void {
   overrun = 0;
   code = 0;
   drange = 0xffffffff;
-  for (let i = 0; i < 5; i++) code = (code << 8) | nextByte();
+  // The encoder's first byte (always 0) is implied.
+  for (let i = 0; i < 4; i++) code = (code << 8) | nextByte();
 }
 
 @inline export function decBit(prob: usize): u32 {

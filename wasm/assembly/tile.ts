@@ -1,13 +1,15 @@
 // Per-tile compression, chosen by size: one colour → SOLID; up to 16 colours
-// → a palette with packed indices or with runs, whichever is smaller; else,
-// or when it is smaller still, LZ over pixel values (lz.ts); RAW when nothing
-// beats the plain values. Bodies are laid out in format.ts.
+// → a palette with packed indices or with runs; a palette coded with
+// neighbour contexts (context.ts; up to 256 colours in the 1-byte modes);
+// LZ over pixel values (lz.ts); RAW when nothing beats the plain values.
+// The smallest wins. Bodies are laid out in format.ts.
 
-import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, MAX_PALETTE,
+import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, TILE_CONTEXT, MAX_PALETTE, maxContextPalette,
          ERR_TILE_BODY, ERR_PALETTE, ERR_LZ, ERR_TILE_KIND } from './format';
 import { writeVarint, varintSize, putValue, getValue, readAt, readSkip, readVarint, readOk, readPos, readByte } from './bytes';
 import { lzCompress, lzDecompress } from './lz';
 import { expand, valueLimit } from './colour';
+import { contextReset, contextSave, contextRestore, planeClear, planeAt, encodeContextPlane, decodeContextPlane } from './context';
 
 // Palette tiles bigger than this also try LZ, which wins on repeated glyphs.
 const LZ_TRY_ABOVE_BYTES: i32 = 24;
@@ -17,13 +19,30 @@ export let lastKind: u8 = 0;
 /** History length (pixels) after the most recent encodeTile / decodeTile. */
 export let histPos: i32 = 0;
 
-export function historyReset(): void {
+/** Message start: empty LZ history, fresh context model. */
+export function tileCoderReset(): void {
   histPos = 0;
+  contextReset();
 }
 
-// 16-entry palettes and per-pixel indices, in static memory.
-const palette = memory.data(MAX_PALETTE * 4);
-const rgbaPalette = memory.data(MAX_PALETTE * 4);
+/** Encoder switch: try TILE_CONTEXT (off for the fastest full-colour level). */
+export let contextEnabled = true;
+export function setContextEnabled(on: bool): void {
+  contextEnabled = on;
+}
+
+// Palettes (up to 256 entries) in static memory: native values, RGBA values,
+// pixel counts, the context order and its inverse.
+const PALETTE_CAP = 256;
+const palette = memory.data(PALETTE_CAP * 4);
+const rgbaPalette = memory.data(PALETTE_CAP * 4);
+const counts = memory.data(PALETTE_CAP * 4);
+const order = memory.data(PALETTE_CAP * 4);
+const rankOf = memory.data(PALETTE_CAP);
+// 1-byte modes: value → (tile stamp << 8 | index), so the table needs no
+// clearing between tiles.
+const byteSlots = memory.data(256 * 4);
+let stamp: u32 = 0;
 
 @inline function bitsFor(n: i32): i32 {
   return n <= 2 ? 1 : n <= 4 ? 2 : 4;
@@ -53,6 +72,68 @@ function buildPalette(vals: usize, npx: i32, idx: usize): i32 {
     store<u8>(idx + i, <u8>lastI);
   }
   return n;
+}
+
+/** buildPalette for 1-byte values, up to 256 colours, by table lookup. */
+function buildPaletteBytes(vals: usize, npx: i32, idx: usize): i32 {
+  stamp++;
+  if (stamp == 1 << 24) { memory.fill(byteSlots, 0, 256 * 4); stamp = 1; }
+  const tag = stamp << 8;
+  let n = 0;
+  for (let i = 0; i < npx; i++) {
+    const v = load<u32>(vals + (<usize>i << 2)) & 0xff;
+    const slot = byteSlots + (<usize>v << 2);
+    let e = load<u32>(slot);
+    if ((e & 0xffffff00) != tag) {
+      e = tag | <u32>n;
+      store<u32>(slot, e);
+      store<u32>(palette + (<usize>n << 2), v);
+      n++;
+    }
+    store<u8>(idx + i, <u8>e);
+  }
+  return n;
+}
+
+/**
+ * Tries the tile as TILE_CONTEXT into `out` within `limit` bytes; returns the
+ * length or -1 (the model is then as before).
+ */
+function tryContext(idx: usize, npx: i32, tw: i32, th: i32, n: i32, bpp: i32, out: usize, limit: i32): i32 {
+  const head = 1 + n * bpp;
+  if (head + 1 > limit) return -1;
+  // Most frequent first (stable), so index 0 is the background.
+  memory.fill(counts, 0, <usize>n << 2);
+  for (let i = 0; i < npx; i++) {
+    const c = counts + (<usize>load<u8>(idx + i) << 2);
+    store<u32>(c, load<u32>(c) + 1);
+  }
+  for (let k = 0; k < n; k++) {
+    const ck = load<u32>(counts + (<usize>k << 2));
+    let j = k;
+    while (j > 0 && load<u32>(counts + (<usize>load<u32>(order + (<usize>(j - 1) << 2)) << 2)) < ck) {
+      store<u32>(order + (<usize>j << 2), load<u32>(order + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<u32>(order + (<usize>j << 2), k);
+  }
+  let p = out;
+  store<u8>(p++, <u8>(n - 1));
+  for (let r = 0; r < n; r++) {
+    const k = load<u32>(order + (<usize>r << 2));
+    store<u8>(rankOf + k, <u8>r);
+    p = putValue(p, load<u32>(palette + (<usize>k << 2)), bpp);
+  }
+  planeClear(tw, th);
+  let i = 0;
+  for (let y = 0; y < th; y++) {
+    const row = planeAt(tw, 0, y);
+    for (let x = 0; x < tw; x++, i++) store<u8>(row + x, load<u8>(rankOf + load<u8>(idx + i)));
+  }
+  contextSave();
+  const len = encodeContextPlane(tw, th, n, p, limit - head);
+  if (len < 0) { contextRestore(); return -1; }
+  return head + len;
 }
 
 function rleSize(idx: usize, npx: i32): i32 {
@@ -106,13 +187,13 @@ function writeRuns(p: usize, idx: usize, npx: i32): usize {
 }
 
 /**
- * Encodes the tile's values (u32 each, npx of them, width tw) into `out` and
+ * Encodes the tile's values (u32 each, npx of them, tw×th) into `out` and
  * returns the body length; sets lastKind. `idx` and `lzOut` are scratch of
  * npx and npx·4+64 bytes. LZ/RAW tiles are appended to the history.
  */
-export function encodeTile(vals: usize, npx: i32, tw: i32, bpp: i32, out: usize,
+export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, out: usize,
                            hist: usize, table: usize, idx: usize, lzOut: usize): i32 {
-  const n = buildPalette(vals, npx, idx);
+  const n = bpp == 1 ? buildPaletteBytes(vals, npx, idx) : buildPalette(vals, npx, idx);
   if (n == 1) {
     lastKind = TILE_SOLID;
     return <i32>(putValue(out, load<u32>(palette), bpp) - out);
@@ -127,10 +208,18 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, bpp: i32, out: usize,
     if (packed <= runs && packed < best) { best = packed; kind = TILE_PACKED; }
     else if (runs < best) { best = runs; kind = TILE_RLE; }
   }
+  // The context body is written straight to `out`: any later winner
+  // overwrites it, and a palette or RAW winner never follows it.
+  let contextLen = -1;
+  if (contextEnabled && n <= maxContextPalette(bpp)) {
+    contextLen = tryContext(idx, npx, tw, th, n, bpp, out, best - 1);
+    if (contextLen >= 0) { best = contextLen; kind = TILE_CONTEXT; }
+  }
   if (kind == TILE_RAW || best > LZ_TRY_ABOVE_BYTES) {
     memory.copy(hist + (<usize>histPos << 2), vals, <usize>npx << 2);
     const lz = lzCompress(hist, histPos, npx, tw, table, lzOut, best - 1, bpp);
     if (lz >= 0) {
+      if (contextLen >= 0) contextRestore();
       memory.copy(out, lzOut, lz);
       histPos += npx;
       lastKind = TILE_LZ;
@@ -145,6 +234,7 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, bpp: i32, out: usize,
     }
   }
   lastKind = kind;
+  if (kind == TILE_CONTEXT) return contextLen;
   let p = writePalette(out, n, bpp);
   p = kind == TILE_PACKED ? writePacked(p, idx, npx, bitsFor(n)) : writeRuns(p, idx, npx);
   return <i32>(p - out);
@@ -243,6 +333,22 @@ export function decodeTile(kind: u8, src: usize, end: usize, fb: usize, w: i32, 
       }
     }
     return readPos == end ? 0 : ERR_TILE_BODY;
+  }
+  if (kind == TILE_CONTEXT) {
+    readAt(src);
+    if (len < 1) return ERR_TILE_BODY;
+    const n = <i32>readByte() + 1;
+    if (n < 2 || n > maxContextPalette(bpp)) return ERR_PALETTE;
+    if (!readPalette(end, n, bpp, mode)) return ERR_PALETTE;
+    if (!decodeContextPlane(readPos, end, tw, th, n)) return ERR_TILE_BODY;
+    for (let y = 0; y < th; y++) {
+      const s = planeAt(tw, 0, y);
+      const d = base + <usize>y * rowStride;
+      for (let x = 0; x < tw; x++) {
+        store<u32>(d + (<usize>x << 2), load<u32>(rgbaPalette + (<usize>load<u8>(s + x) << 2)));
+      }
+    }
+    return 0;
   }
   if (kind == TILE_LZ || kind == TILE_RAW) {
     const at = hist + (<usize>histPos << 2);

@@ -25,7 +25,7 @@ export interface EncodeOptions {
   motion?: boolean;
 }
 
-export const TILE_KINDS = ['solid', 'packed', 'rle', 'lz', 'raw', 'lossy'] as const;
+export const TILE_KINDS = ['solid', 'packed', 'rle', 'lz', 'raw', 'lossy', 'context', 'predict'] as const;
 export type TileKind = (typeof TILE_KINDS)[number];
 
 export interface EncodeStats {

@@ -66,7 +66,7 @@ t.test('random bodies behind a valid header are rejected without traps', async (
   const header = (mode: number, tileLog2: number, copies: number, records: number) => {
     const h = new Uint8Array(16);
     const v = new DataView(h.buffer);
-    h[0] = 1; h[2] = mode; h[3] = tileLog2;
+    h[0] = 2; h[2] = mode; h[3] = tileLog2;
     v.setUint16(4, W, true); v.setUint16(6, H, true); v.setUint16(8, copies, true); v.setUint32(12, records, true);
     return h;
   };
@@ -149,6 +149,6 @@ t.test('size and parameter validation', async (t) => {
   const other = core.createEncoder({ width: W + 1, height: H });
   t.equal(tryDecode(dec, other.encode(syntheticFrame(W + 1, H, 1))), 'SIZE');
   const msg = streams[0]!.messages[0]!.slice();
-  msg[0] = 2;
+  msg[0] = 1;
   t.equal(tryDecode(dec, msg), 'VERSION');
 });

@@ -23,7 +23,7 @@ export type { ColourMode } from './modes.ts';
 export type { CompiledModule } from './instance.ts';
 
 /** Message format version this build writes and accepts (byte 0 of every message). */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface MediaCore {
   readonly module: CompiledModule;
