@@ -34,7 +34,7 @@ export function decoderInit(w: i32, h: i32): i32 {
   layoutReset();
   framebuffer = reserve(<usize>w * h * 4);
   history = reserve(<usize>w * h * 4);
-  scratch = reserve(<usize>MAX_TILE_PIXELS * 4 * 2);
+  scratch = reserve(<usize>MAX_TILE_PIXELS * 4 * 3);
   message = layoutTop();
   messageCap = 0;
   if (!ensureMemory(message)) return ERR_MEMORY;
@@ -124,7 +124,7 @@ export function decodeMessage(len: i32): i32 {
         ? decodeLossyTile(body, bodyEnd, framebuffer, width, x0, y0, tw, th, scratch)
         : ERR_TILE_KIND;
     } else {
-      err = decodeTile(kind, body, bodyEnd, framebuffer, width, x0, y0, tw, th, mode, bpp, history);
+      err = decodeTile(kind, body, bodyEnd, framebuffer, width, x0, y0, tw, th, mode, bpp, history, scratch);
     }
     if (err != 0) return err;
     decodedTiles++;

@@ -2,7 +2,7 @@
 // hold the code (format.ts has the message layout, layout.ts the memory map).
 // One instance serves one stream, as an encoder or as a decoder.
 
-export { encoderInit, encoderInput, encoderOutput, encoderSetMode, encodeFrame, encoderDiffOnly,
+export { encoderInit, encoderInput, encoderOutput, encoderSetMode, encoderSetLevel, encodeFrame, encoderDiffOnly,
          encoderTileMap, statChanged, statCopies, statCopiedTiles, statKinds } from './encoder';
 export { setLossyQuality } from './lossy';
 export { decoderInit, decoderFramebuffer, decoderMessageBuffer, decodeMessage,

@@ -4,15 +4,21 @@
 // LZ over pixel values (lz.ts); RAW when nothing beats the plain values.
 // The smallest wins. Bodies are laid out in format.ts.
 
-import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, TILE_CONTEXT, MAX_PALETTE, maxContextPalette,
+import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, TILE_CONTEXT, TILE_PREDICT, MAX_PALETTE, maxContextPalette,
          ERR_TILE_BODY, ERR_PALETTE, ERR_LZ, ERR_TILE_KIND } from './format';
 import { writeVarint, varintSize, putValue, getValue, readAt, readSkip, readVarint, readOk, readPos, readByte } from './bytes';
 import { lzCompress, lzDecompress } from './lz';
 import { expand, valueLimit } from './colour';
+import { encodePredictTile, decodePredictTile } from './predict';
 import { contextReset, contextSave, contextRestore, planeClear, planeAt, encodeContextPlane, decodeContextPlane } from './context';
 
 // Palette tiles bigger than this also try LZ, which wins on repeated glyphs.
 const LZ_TRY_ABOVE_BYTES: i32 = 24;
+// Full-colour tiles whose best encoding so far takes more than this many
+// bytes per 64 pixels (1 byte a pixel: a third of RAW) also try TILE_PREDICT.
+// Below it LZ or a palette has found the structure, and the predictive
+// coder, some 10x slower per pixel, rarely wins.
+const PREDICT_TRY_ABOVE_PER_64PX: i32 = 64;
 
 /** Kind of the tile most recently encoded by encodeTile. */
 export let lastKind: u8 = 0;
@@ -25,10 +31,12 @@ export function tileCoderReset(): void {
   contextReset();
 }
 
-/** Encoder switch: try TILE_CONTEXT (off for the fastest full-colour level). */
+/** Encoder switches: try TILE_CONTEXT / TILE_PREDICT (see encoder.ts levels). */
 export let contextEnabled = true;
-export function setContextEnabled(on: bool): void {
-  contextEnabled = on;
+export let predictEnabled = true;
+export function setTileCoders(context: bool, predict: bool): void {
+  contextEnabled = context;
+  predictEnabled = predict;
 }
 
 // Palettes (up to 256 entries) in static memory: native values, RGBA values,
@@ -136,6 +144,21 @@ function tryContext(idx: usize, npx: i32, tw: i32, th: i32, n: i32, bpp: i32, ou
   return head + len;
 }
 
+let predictLen = 0;
+
+/**
+ * Full colour: tries TILE_PREDICT when the best so far (`best` bytes) is
+ * poor; on a win writes it to `out` and sets lastKind and predictLen.
+ */
+function tryPredict(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, out: usize, best: i32, planes: usize): bool {
+  if (!predictEnabled || bpp != 3 || best * 64 <= npx * PREDICT_TRY_ABOVE_PER_64PX) return false;
+  const len = encodePredictTile(vals, tw, th, out, best - 1, planes);
+  if (len < 0) return false;
+  lastKind = TILE_PREDICT;
+  predictLen = len;
+  return true;
+}
+
 function rleSize(idx: usize, npx: i32): i32 {
   let size = 0;
   let i = 0;
@@ -189,10 +212,11 @@ function writeRuns(p: usize, idx: usize, npx: i32): usize {
 /**
  * Encodes the tile's values (u32 each, npx of them, tw×th) into `out` and
  * returns the body length; sets lastKind. `idx` and `lzOut` are scratch of
- * npx and npx·4+64 bytes. LZ/RAW tiles are appended to the history.
+ * npx and npx·4+64 bytes, `planes` the predictive coder's (predict.ts).
+ * LZ/RAW tiles are appended to the history. bpp 3 means full colour.
  */
 export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, out: usize,
-                           hist: usize, table: usize, idx: usize, lzOut: usize): i32 {
+                           hist: usize, table: usize, idx: usize, lzOut: usize, planes: usize): i32 {
   const n = bpp == 1 ? buildPaletteBytes(vals, npx, idx) : buildPalette(vals, npx, idx);
   if (n == 1) {
     lastKind = TILE_SOLID;
@@ -220,12 +244,14 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, ou
     const lz = lzCompress(hist, histPos, npx, tw, table, lzOut, best - 1, bpp);
     if (lz >= 0) {
       if (contextLen >= 0) contextRestore();
+      if (tryPredict(vals, npx, tw, th, bpp, out, lz, planes)) return predictLen;
       memory.copy(out, lzOut, lz);
       histPos += npx;
       lastKind = TILE_LZ;
       return lz;
     }
     if (kind == TILE_RAW) {
+      if (tryPredict(vals, npx, tw, th, bpp, out, rawSize, planes)) return predictLen;
       let p = out;
       for (let i = 0; i < npx; i++) p = putValue(p, load<u32>(vals + (<usize>i << 2)), bpp);
       histPos += npx;
@@ -264,10 +290,11 @@ function readPalette(end: usize, n: i32, bpp: i32, mode: i32): bool {
 
 /**
  * Decodes one tile body [src, end) into the framebuffer rectangle at
- * (x0,y0), tw×th, of a frame w px wide. Returns 0 or a negative ERR_*.
+ * (x0,y0), tw×th, of a frame w px wide. `planes` is predict.ts scratch.
+ * Returns 0 or a negative ERR_*.
  */
 export function decodeTile(kind: u8, src: usize, end: usize, fb: usize, w: i32, x0: i32, y0: i32,
-                           tw: i32, th: i32, mode: i32, bpp: i32, hist: usize): i32 {
+                           tw: i32, th: i32, mode: i32, bpp: i32, hist: usize, planes: usize): i32 {
   const npx = tw * th;
   const rowStride = <usize>w << 2;
   const base = fb + ((<usize>y0 * w + x0) << 2);
@@ -333,6 +360,10 @@ export function decodeTile(kind: u8, src: usize, end: usize, fb: usize, w: i32, 
       }
     }
     return readPos == end ? 0 : ERR_TILE_BODY;
+  }
+  if (kind == TILE_PREDICT) {
+    if (bpp != 3) return ERR_TILE_KIND;
+    return decodePredictTile(src, end, fb, w, x0, y0, tw, th, planes);
   }
   if (kind == TILE_CONTEXT) {
     readAt(src);

@@ -4,7 +4,7 @@
 
 import { instantiateCore, type CompiledModule, type CoreExports } from './instance.ts';
 import { CodecError } from './errors.ts';
-import { COLOUR_MODES, DEFAULT_TILE_SIZE, VIDEO_TILE_SIZE, type ColourMode } from './modes.ts';
+import { COLOUR_MODES, DEFAULT_LEVEL, DEFAULT_TILE_SIZE, LEVELS, VIDEO_TILE_SIZE, type ColourMode, type Level } from './modes.ts';
 
 export type PixelFormat = 'rgba' | 'bgrx';
 
@@ -14,6 +14,8 @@ export interface EncoderOptions {
   mode?: ColourMode;
   /** Square tile edge in px: 16, 32, 64 or 128. */
   tileSize?: number;
+  /** Full-colour effort, default 'compact' (modes.ts LEVELS). */
+  level?: Level;
 }
 
 export interface EncodeOptions {
@@ -47,6 +49,7 @@ export class Encoder {
   readonly height: number;
   readonly tileSize: number;
   #mode: ColourMode;
+  #level: Level = DEFAULT_LEVEL;
   #core: CoreExports;
   #keyRequested = false;
   #stats: EncodeStats | undefined;
@@ -61,6 +64,18 @@ export class Encoder {
     this.#core = instantiateCore(module);
     const r = this.#core.encoderInit(this.width, this.height, log2, COLOUR_MODES[this.#mode]);
     if (r !== 0) throw new CodecError(r, 'encoder init');
+    this.setLevel(options.level ?? DEFAULT_LEVEL);
+  }
+
+  get level(): Level {
+    return this.#level;
+  }
+
+  /** Full-colour effort from the next frame on; no key frame needed. */
+  setLevel(level: Level): void {
+    const r = this.#core.encoderSetLevel(LEVELS[level]);
+    if (r !== 0) throw new CodecError(r, 'set level');
+    this.#level = level;
   }
 
   get mode(): ColourMode {

@@ -141,6 +141,52 @@ t.test('flipped corpus messages', { skip: corpusAvailable() ? false : 'frame cor
   t.pass(`${runs} flipped 1920x1080 messages`);
 });
 
+// The entropy-coded tiles take arbitrary bytes as range-coder input, so
+// random bodies reach deep into their models. One tile record of the given
+// kind, in a mode where it is legal, with a random body.
+t.test('random context and predictive tile bodies are rejected or decode, never trap', async (t) => {
+  const dec = core.createDecoder(W, H);
+  const TILE_CONTEXT = 6, TILE_PREDICT = 7;
+  const outcomes = new Map<string, number>();
+  fc.assert(fc.property(
+    fc.constantFrom([TILE_CONTEXT, 0], [TILE_CONTEXT, 2], [TILE_CONTEXT, 3], [TILE_CONTEXT, 1], [TILE_PREDICT, 0]),
+    fc.oneof(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 2, max: 256 })), fc.uint8Array({ minLength: 200, maxLength: 1500 }),
+    ([kind, mode], n, bytes) => {
+      // Context bodies start with n - 1 and a palette; give them a valid one
+      // so the bytes reach the range decoder.
+      let body = bytes;
+      if (kind === TILE_CONTEXT) {
+        const bpp = mode === 0 ? 3 : mode === 1 ? 2 : 1;
+        const colours = Math.min(n, bpp === 1 ? 256 : 16);
+        const palette = Array.from({ length: colours * bpp }, (_, i) => (mode === 3 ? i & 1 : (i * 37) & 255));
+        body = Uint8Array.of(colours - 1, ...palette, ...bytes);
+      }
+      const head = new Uint8Array(16);
+      const v = new DataView(head.buffer);
+      head[0] = 2; head[2] = mode!; head[3] = 5;
+      v.setUint16(4, W, true); v.setUint16(6, H, true); v.setUint32(12, 1, true);
+      const len: number[] = [];
+      for (let l = body.length; ; l >>= 7) { len.push((l > 0x7f ? 0x80 : 0) | (l & 0x7f)); if (l <= 0x7f) break; }
+      const msg = Uint8Array.of(...head, 0, kind!, ...len, ...body);
+      const code = tryDecode(dec, msg);
+      outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+    }), { numRuns: RUNS * 2, seed: 5 });
+  t.ok(outcomes.size >= 2, `outcomes: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  keyCheck(t, dec);
+});
+
+t.test('recorded streams exercise the entropy-coded tiles', async (t) => {
+  const kinds = new Set<string>();
+  for (const mode of MODE_NAMES) {
+    const enc = core.createEncoder({ width: W, height: H, mode, tileSize: 32 });
+    for (const s of [1, 2]) {
+      enc.encode(syntheticFrame(W, H, s));
+      for (const [k, n] of Object.entries(enc.lastStats!.tiles)) if (n > 0) kinds.add(k);
+    }
+  }
+  t.ok(kinds.has('context') && kinds.has('predict'), `tile kinds in the fuzzed streams: ${[...kinds].join(', ')}`);
+});
+
 t.test('size and parameter validation', async (t) => {
   t.throws(() => core.createDecoder(0, 10), CodecError);
   t.throws(() => core.createDecoder(20000, 10), CodecError);

@@ -18,8 +18,8 @@ export { Decoder } from './decoder.ts';
 export type { DecodeStats } from './decoder.ts';
 export { CodecError, CODEC_ERRORS } from './errors.ts';
 export type { CodecErrorCode } from './errors.ts';
-export { COLOUR_MODES, MODE_NAMES, DEFAULT_TILE_SIZE, VIDEO_TILE_SIZE, isLossless } from './modes.ts';
-export type { ColourMode } from './modes.ts';
+export { COLOUR_MODES, MODE_NAMES, DEFAULT_TILE_SIZE, VIDEO_TILE_SIZE, LEVELS, DEFAULT_LEVEL, isLossless } from './modes.ts';
+export type { ColourMode, Level } from './modes.ts';
 export type { CompiledModule } from './instance.ts';
 
 /** Message format version this build writes and accepts (byte 0 of every message). */

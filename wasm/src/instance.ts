@@ -12,6 +12,7 @@ export interface CoreExports {
   encoderInput(): number;
   encoderOutput(): number;
   encoderSetMode(mode: number): number;
+  encoderSetLevel(level: number): number;
   encodeFrame(flags: number): number;
   encoderDiffOnly(): number;
   encoderTileMap(): number;

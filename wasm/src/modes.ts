@@ -27,3 +27,13 @@ export const DEFAULT_TILE_SIZE = 32;
  * beat JPEG q75 (0.95x its bytes) where 32 px tiles do not (1.07x).
  */
 export const VIDEO_TILE_SIZE = 64;
+
+/**
+ * Full-colour effort (the other modes ignore it). 'compact' adds the
+ * entropy-coded tiles: about 0.63x zstd-1's bytes on the frame corpus, but
+ * photo-like tiles then encode and decode at some 60-250 MB/s. 'fast' keeps
+ * to LZ and palettes: about 0.90x zstd-1 at LZ speed (see wasm/FORMAT.md).
+ */
+export const LEVELS = { fast: 0, compact: 1 } as const;
+export type Level = keyof typeof LEVELS;
+export const DEFAULT_LEVEL: Level = 'compact';

@@ -132,3 +132,24 @@ t.test('video-optimised on synthetic odd sizes decodes with bounded error', asyn
     t.ok(p >= 18, `${w}x${h}: PSNR ${p.toFixed(2)} dB`);
   }
 });
+
+t.test('both full-colour levels round-trip; fast sends no entropy-coded tiles', async (t) => {
+  const w = 300, h = 200;
+  for (const level of ['fast', 'compact'] as const) {
+    const enc = core.createEncoder({ width: w, height: h, level });
+    const dec = core.createDecoder(w, h);
+    let coded = 0;
+    for (let k = 0; k < 3; k++) {
+      const frame = syntheticFrame(w, h, k + 20);
+      dec.decode(enc.encode(frame));
+      coded += enc.lastStats!.tiles.predict + enc.lastStats!.tiles.context;
+      check(t, dec.framebufferView(), frame, `${level} frame ${k}`);
+    }
+    if (level === 'fast') t.equal(coded, 0, 'fast: no predict or context tiles');
+    else t.ok(coded > 0, `compact: ${coded} predict or context tiles`);
+  }
+  const enc = core.createEncoder({ width: w, height: h });
+  t.equal(enc.level, 'compact', 'compact by default');
+  enc.setLevel('fast');
+  t.equal(enc.level, 'fast');
+});
