@@ -9,16 +9,19 @@
 // │ frame A   W·H·4       │ raw input,      │ framebuffer W·H·4     │ RGBA, row-major,
 // │ frame B   W·H·4       │ RGBA or BGRX;   │                       │ byte order R,G,B,A
 // │                       │ "current" and   ├───────────────────────┤
-// │                       │ "previous" swap │ history   W·H·4       │ u32 pixel values
+// │                       │ "previous" swap │ history   W·H·4       │ RGBA of LZ/RAW tiles
 // ├───────────────────────┤ after encode    ├───────────────────────┤
-// │ tile map  tiles·1     │ 1 = changed     │ scratch   2·128²·4    │ one tile, u32 each
+// │ tile map  tiles·1     │ 1 = changed     │ scratch   3·128²·4    │ predict/lossy planes
 // │ tile vec  tiles·1     │ motion vector # ├───────────────────────┤
-// ├───────────────────────┤                 │ message   grows       │ copied in by JS
-// │ history   W·H·4       │ u32 values of   └───────────────────────┘
-// │                       │ LZ/RAW tiles
-// ├───────────────────────┤
-// │ hash      HASH·4      │ LZ match finder
-// │ scratch   2·128²·4    │ one tile, u32 each
+// ├───────────────────────┤                 │ stage     W·H·4       │ other tiles' RGBA,
+// │ history   W·H·4       │ u32 values of   │                       │ before applying
+// │                       │ LZ/RAW tiles    ├───────────────────────┤
+// ├───────────────────────┤                 │ records   tiles16·8   │ tile #, pixel addr
+// │ hash      HASH·4      │ LZ match finder ├───────────────────────┤
+// │ indices   128²        │ palette indices │                       │
+// │ values    2·128²·4    │ one tile, u32   │ message   grows       │ copied in by JS,
+// │ lz out    2·128²·4+64 │ LZ trial, lossy │           + 4 slack   │ + 4 readable bytes
+// │ planes    3·128²·4    │ predict.ts      └───────────────────────┘
 // ├───────────────────────┤
 // │ output    worst case  │ one update message
 // └───────────────────────┘

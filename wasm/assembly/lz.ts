@@ -18,6 +18,8 @@
 
 import { writeVarint, readVarint, readOk, readPos, readAt, readSkip, readByte, putValue, getValue } from './bytes';
 import { HASH_BITS } from './layout';
+import { expand, valueLimit } from './colour';
+import { MODE_FULL, MODE_VIDEO } from './format';
 
 export const MIN_MATCH: i32 = 2;
 
@@ -106,12 +108,15 @@ export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usiz
 }
 
 /**
- * Decodes one LZ tile body [src, end) into history[pos, pos+n). Every length
- * and offset is checked against the tile and the history written so far.
- * Returns true on success; the body must be consumed exactly.
+ * Decodes one LZ tile body [src, end) into history[pos, pos+n) as RGBA
+ * (expand(value, mode)). Every length and offset is checked against the tile
+ * and the history written so far. Returns true on success; the body must be
+ * consumed exactly. Literal loads may read up to 3 bytes past `end`.
  */
-export function lzDecompress(src: usize, end: usize, hist: usize, pos: i32, n: i32, bpp: i32, limit: u32): bool {
+export function lzDecompress(src: usize, end: usize, hist: usize, pos: i32, n: i32, bpp: i32, mode: i32): bool {
   readAt(src);
+  const limit = valueLimit(mode);
+  const rgb24 = mode == MODE_FULL || mode == MODE_VIDEO;
   let i = pos;
   const stop = pos + n;
   while (i < stop) {
@@ -125,13 +130,22 @@ export function lzDecompress(src: usize, end: usize, hist: usize, pos: i32, n: i
     }
     if (lit > stop - i) return false;
     if (<usize>lit * bpp > end - readPos) return false;
-    for (let k = 0; k < lit; k++) {
-      const v = getValue(readPos, bpp);
-      if (v >= limit) return false;
-      store<u32>(hist + (<usize>i << 2), v);
-      readSkip(bpp);
-      i++;
+    let d = hist + (<usize>i << 2);
+    if (rgb24) {
+      // Every 24-bit value is valid: no check, one unaligned load a pixel.
+      let s = readPos;
+      const e = d + (<usize>lit << 2);
+      for (; d < e; d += 4, s += 3) store<u32>(d, load<u32>(s) | 0xff000000);
+      readSkip(<usize>lit * 3);
+    } else {
+      for (let k = 0; k < lit; k++, d += 4) {
+        const v = getValue(readPos, bpp);
+        if (v >= limit) return false;
+        store<u32>(d, expand(v, mode));
+        readSkip(bpp);
+      }
     }
+    i += lit;
     if (i == stop) break;
     let mlen = (token & 15);
     if (mlen == 15) {
@@ -144,9 +158,16 @@ export function lzDecompress(src: usize, end: usize, hist: usize, pos: i32, n: i
     if (!readOk || off == 0 || off > <u32>i) return false;
     if (mlen > stop - i) return false;
     let s = hist + (<usize>(i - <i32>off) << 2);
-    let d = hist + (<usize>i << 2);
+    d = hist + (<usize>i << 2);
     if (<i32>off >= mlen) {
       memory.copy(d, s, <usize>mlen << 2);
+    } else if (off == 1) {
+      // A run of one pixel.
+      const px = load<u32>(s);
+      const v = i32x4.splat(<i32>px);
+      const e = d + (<usize>mlen << 2);
+      for (; d + 16 <= e; d += 16) v128.store(d, v);
+      for (; d < e; d += 4) store<u32>(d, px);
     } else {
       const e = d + (<usize>mlen << 2);
       for (; d < e; d += 4, s += 4) store<u32>(d, load<u32>(s));

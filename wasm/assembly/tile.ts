@@ -22,6 +22,11 @@ const PREDICT_TRY_ABOVE_PER_64PX: i32 = 64;
 
 /** Kind of the tile most recently encoded by encodeTile. */
 export let lastKind: u8 = 0;
+/**
+ * Where decodeTile left the tile's RGBA pixels: the rectangle it was given,
+ * or, for LZ/RAW tiles, their slot in the history (rows packed, stride tw).
+ */
+export let tilePixels: usize = 0;
 /** History length (pixels) after the most recent encodeTile / decodeTile. */
 export let histPos: i32 = 0;
 
@@ -290,14 +295,16 @@ function readPalette(end: usize, n: i32, bpp: i32, mode: i32): bool {
 
 /**
  * Decodes one tile body [src, end) into the framebuffer rectangle at
- * (x0,y0), tw×th, of a frame w px wide. `planes` is predict.ts scratch.
- * Returns 0 or a negative ERR_*.
+ * (x0,y0), tw×th, of a frame w px wide, or for LZ/RAW into the history
+ * (see tilePixels). `planes` is predict.ts scratch. Returns 0 or ERR_*.
+ * Reads up to 3 bytes past `end` (the message buffer keeps that slack).
  */
 export function decodeTile(kind: u8, src: usize, end: usize, fb: usize, w: i32, x0: i32, y0: i32,
                            tw: i32, th: i32, mode: i32, bpp: i32, hist: usize, planes: usize): i32 {
   const npx = tw * th;
   const rowStride = <usize>w << 2;
   const base = fb + ((<usize>y0 * w + x0) << 2);
+  tilePixels = base;
   const len = end - src;
   if (kind == TILE_SOLID) {
     if (len != <usize>bpp) return ERR_TILE_BODY;
@@ -382,25 +389,22 @@ export function decodeTile(kind: u8, src: usize, end: usize, fb: usize, w: i32, 
     return 0;
   }
   if (kind == TILE_LZ || kind == TILE_RAW) {
+    // The decoder's history holds RGBA (expanded) values: matches copy
+    // them as they are, and the tile needs no second pass.
     const at = hist + (<usize>histPos << 2);
     if (kind == TILE_LZ) {
-      if (!lzDecompress(src, end, hist, histPos, npx, bpp, valueLimit(mode))) return ERR_LZ;
+      if (!lzDecompress(src, end, hist, histPos, npx, bpp, mode)) return ERR_LZ;
     } else {
       if (len != <usize>(npx * bpp)) return ERR_TILE_BODY;
       const limit = valueLimit(mode);
       for (let i = 0; i < npx; i++) {
         const v = getValue(src + <usize>(i * bpp), bpp);
         if (v >= limit) return ERR_PALETTE;
-        store<u32>(at + (<usize>i << 2), v);
+        store<u32>(at + (<usize>i << 2), expand(v, mode));
       }
     }
     histPos += npx;
-    let s = at;
-    for (let y = 0; y < th; y++) {
-      let d = base + <usize>y * rowStride;
-      const e = d + (<usize>tw << 2);
-      for (; d < e; d += 4, s += 4) store<u32>(d, expand(load<u32>(s), mode));
-    }
+    tilePixels = at;
     return 0;
   }
   return ERR_TILE_KIND;

@@ -1,6 +1,8 @@
 // Decoder stream: one media-core instance holding an RGBA framebuffer. Applies
-// update messages; a rejected message throws CodecError and leaves the
-// framebuffer partly updated (within its bounds), so ask for a key frame.
+// update messages; a message is checked and decoded completely before any of
+// it is applied, so a rejected message throws CodecError and changes nothing.
+// The stream may go on with the next message, though one was lost, so the
+// picture is stale until a key frame: ask for one.
 
 import { instantiateCore, type CompiledModule, type CoreExports } from './instance.ts';
 import { CodecError } from './errors.ts';
@@ -25,7 +27,10 @@ export class Decoder {
     if (r !== 0) throw new CodecError(r, 'decoder init');
   }
 
-  /** Applies one message (copied in; the caller keeps ownership). */
+  /**
+   * Applies one message (copied in; the caller keeps ownership). Throws
+   * CodecError on a malformed message, leaving the framebuffer unchanged.
+   */
   decode(message: Uint8Array): DecodeStats {
     const core = this.#core;
     const at = core.decoderMessageBuffer(message.length);

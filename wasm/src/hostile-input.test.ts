@@ -84,17 +84,26 @@ t.test('random bodies behind a valid header are rejected without traps', async (
   keyCheck(t, dec);
 });
 
-t.test('bit-flipped real messages are rejected or decode, never trap', async (t) => {
+t.test('bit-flipped real messages are rejected or decode, never trap; a rejected one changes nothing', async (t) => {
   for (const { mode, messages } of streams) {
     const dec = core.createDecoder(W, H);
+    let before = dec.snapshot();
+    let untouched = 0, rejected = 0;
     fc.assert(fc.property(
       fc.integer({ min: 0, max: messages.length - 1 }),
       fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
       (which, flips) => {
         const msg = messages[which]!.slice();
         for (const f of flips) msg[(f >> 3) % msg.length]! ^= 1 << (f & 7);
-        tryDecode(dec, msg);
+        const code = tryDecode(dec, msg);
+        const after = dec.snapshot();
+        if (code !== 'ok') {
+          rejected++;
+          if (Buffer.from(after).equals(Buffer.from(before))) untouched++;
+        }
+        before = after;
       }), { numRuns: RUNS, seed: 3 });
+    t.equal(untouched, rejected, `${mode}: ${rejected} rejected messages left the framebuffer as it was`);
     keyCheck(t, dec);
     t.pass(`${mode}: ${RUNS} flipped messages`);
   }
