@@ -124,22 +124,36 @@ function target(name: string, pass: boolean, detail: string): void {
   lines.push(`${pass ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
 }
 
-// Diff vs Buffer.compare on one 1920x1080 pair.
+// Diff vs Buffer.compare on one 1920x1080 pair. Buffer.compare is timed on
+// two identical frames, where it must read every byte (as the diff must for
+// the unchanged tiles, most of a frame), and on the real pair, different but
+// mostly equal, where memcmp stops at the first differing byte: that time
+// says where the first change is, not what finding all changes costs. The
+// target uses the identical pair; both are printed.
 {
   const seq = sequences().find((s) => loadFrame(s, 0).width === 1920) ?? 'terminal';
   const a = loadFrame(seq, 0), b = loadFrame(seq, 1);
   const enc = core.createEncoder({ width: a.width, height: a.height, tileSize: TILE });
   enc.encode(a.data);
   enc.inputBuffer().set(b.data);
-  const ba = Buffer.from(a.data), bb = Buffer.from(a.data); // identical: compare reads every byte
-  const diffTimes: number[] = [], cmpTimes: number[] = [];
-  const start = now();
-  for (let i = 0; i < DIFF_REPEATS && now() - start < DIFF_BUDGET_MS; i++) {
-    let t0 = now(); enc.diffOnly(); diffTimes.push(now() - t0);
-    t0 = now(); Buffer.compare(ba, bb); cmpTimes.push(now() - t0);
-  }
+  const same1 = Buffer.from(a.data), same2 = Buffer.from(a.data), other = Buffer.from(b.data);
+  // Each is timed in its own block of repetitions, so each runs with its own
+  // 16.6 MB working set warm in the cache; interleaved, they evict each other
+  // (2 x 8.3 MB each, against a 32 MB L3 on the reference machine) and the
+  // result depends on the order.
+  const repeat = (f: () => void): number[] => {
+    const times: number[] = [];
+    const start = now();
+    for (let i = 0; i < DIFF_REPEATS && now() - start < DIFF_BUDGET_MS; i++) {
+      const t0 = now(); f(); times.push(now() - t0);
+    }
+    return times;
+  };
+  const diffTimes = repeat(() => enc.diffOnly());
+  const cmpTimes = repeat(() => Buffer.compare(same1, same2));
+  const cmpOtherTimes = repeat(() => Buffer.compare(same1, other));
   const r = median(diffTimes) / median(cmpTimes);
-  target('diff', r <= 1.3, `tile diff ${median(diffTimes).toFixed(2)} ms vs Buffer.compare ${median(cmpTimes).toFixed(2)} ms on ${seq} 1920x1080 = ${r.toFixed(2)}x (target <= 1.3x)`);
+  target('diff', r <= 1.3, `tile diff ${median(diffTimes).toFixed(2)} ms vs Buffer.compare ${median(cmpTimes).toFixed(2)} ms on identical ${seq} 1920x1080 frames = ${r.toFixed(2)}x (target <= 1.3x; Buffer.compare on frames 1 and 2, which stops at the first difference: ${median(cmpOtherTimes).toFixed(3)} ms)`);
 }
 
 // Full colour vs zstd-1 bytes; encode throughput vs lz4, on changed-tile

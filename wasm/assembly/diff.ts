@@ -4,15 +4,40 @@
 // not cause spurious changes. A tile stops being compared once it is known to
 // have changed, so the cost is one pass over unchanged pixels and a partial
 // pass over changed ones; rows are walked in memory order, which keeps the
-// loads sequential.
+// loads sequential, and adjacent unchanged tiles are compared as one run.
 
-/** Returns the number of changed tiles. */
+// True if the n bytes at a and b are equal in their RGB bytes (n a multiple
+// of 4). Two accumulators, so the ORs do not form one long chain.
+@inline function spanEqual(a: usize, b: usize, n: usize, mask: v128): bool {
+  let acc0 = i32x4.splat(0);
+  let acc1 = i32x4.splat(0);
+  let i: usize = 0;
+  for (; i + 64 <= n; i += 64) {
+    acc0 = v128.or(acc0, v128.xor(v128.load(a + i), v128.load(b + i)));
+    acc1 = v128.or(acc1, v128.xor(v128.load(a + i, 16), v128.load(b + i, 16)));
+    acc0 = v128.or(acc0, v128.xor(v128.load(a + i, 32), v128.load(b + i, 32)));
+    acc1 = v128.or(acc1, v128.xor(v128.load(a + i, 48), v128.load(b + i, 48)));
+  }
+  for (; i + 16 <= n; i += 16) acc0 = v128.or(acc0, v128.xor(v128.load(a + i), v128.load(b + i)));
+  if (v128.any_true(v128.and(v128.or(acc0, acc1), mask))) return false;
+  for (; i < n; i += 4) if ((load<u32>(a + i) ^ load<u32>(b + i)) & 0xffffff) return false;
+  return true;
+}
+
+/**
+ * Marks changed tiles in `map` (1 = changed); returns how many changed.
+ * Per tile band and pixel row, the still-unchanged tiles are compared in
+ * runs of adjacent tiles (usually the whole row, one long SIMD loop); only a
+ * run that differs is split into its tiles, and a tile known to differ is
+ * not read again.
+ */
 export function diffTiles(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32, map: usize): i32 {
   const size = 1 << tileLog2;
   const tilesX = (w + size - 1) >> tileLog2;
   const tilesY = (h + size - 1) >> tileLog2;
   const mask = i32x4.splat(0x00ffffff);
   const rowBytes = <usize>w << 2;
+  const tileBytes = <usize>size << 2;
   let changed = 0;
   for (let ty = 0; ty < tilesY; ty++) {
     const band = map + <usize>(ty * tilesX);
@@ -22,32 +47,26 @@ export function diffTiles(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32
     let open = tilesX; // tiles in this band not yet known to differ
     for (let r = 0; r < rows && open > 0; r++) {
       const rowOff = <usize>(y0 + r) * rowBytes;
-      for (let tx = 0; tx < tilesX; tx++) {
-        if (load<u8>(band + tx)) continue;
-        const x0 = tx << tileLog2;
-        const n = <usize>min(size, w - x0) << 2;
-        const a = cur + rowOff + (<usize>x0 << 2);
-        const b = prev + rowOff + (<usize>x0 << 2);
-        let acc = i32x4.splat(0);
-        let i: usize = 0;
-        for (; i + 64 <= n; i += 64) {
-          acc = v128.or(acc, v128.xor(v128.load(a + i), v128.load(b + i)));
-          acc = v128.or(acc, v128.xor(v128.load(a + i, 16), v128.load(b + i, 16)));
-          acc = v128.or(acc, v128.xor(v128.load(a + i, 32), v128.load(b + i, 32)));
-          acc = v128.or(acc, v128.xor(v128.load(a + i, 48), v128.load(b + i, 48)));
+      const a = cur + rowOff;
+      const b = prev + rowOff;
+      let tx = 0;
+      while (tx < tilesX) {
+        if (load<u8>(band + tx)) { tx++; continue; }
+        let end = tx + 1;
+        while (end < tilesX && !load<u8>(band + end)) end++;
+        const from = <usize>tx * tileBytes;
+        const to = min(<usize>end * tileBytes, rowBytes);
+        if (!spanEqual(a + from, b + from, to - from, mask)) {
+          for (let k = tx; k < end; k++) {
+            const o = <usize>k * tileBytes;
+            if (!spanEqual(a + o, b + o, min(tileBytes, rowBytes - o), mask)) {
+              store<u8>(band + k, 1);
+              open--;
+              changed++;
+            }
+          }
         }
-        for (; i + 16 <= n; i += 16) {
-          acc = v128.or(acc, v128.xor(v128.load(a + i), v128.load(b + i)));
-        }
-        let diff = v128.any_true(v128.and(acc, mask));
-        for (; i < n; i += 4) {
-          if ((load<u32>(a + i) ^ load<u32>(b + i)) & 0xffffff) diff = true;
-        }
-        if (diff) {
-          store<u8>(band + tx, 1);
-          open--;
-          changed++;
-        }
+        tx = end;
       }
     }
   }

@@ -18,8 +18,8 @@
 // │                       │ LZ/RAW tiles    ├───────────────────────┤
 // ├───────────────────────┤                 │ records   tiles16·8   │ tile #, pixel addr
 // │ hash      HASH·4      │ LZ match finder ├───────────────────────┤
-// │ indices   128²        │ palette indices │                       │
-// │ values    2·128²·4    │ one tile, u32   │ message   grows       │ copied in by JS,
+// │ values    2·128²·4    │ one tile, u32   │                       │
+// │ indices   128²        │ palette indices │ message   grows       │ copied in by JS,
 // │ lz out    2·128²·4+64 │ LZ trial, lossy │           + 4 slack   │ + 4 readable bytes
 // │ planes    3·128²·4    │ predict.ts      └───────────────────────┘
 // ├───────────────────────┤
@@ -27,7 +27,8 @@
 // └───────────────────────┘
 //
 // "Pixel value" means the colour mode's native value widened to u32
-// (see colour.ts); history holds those, one per pixel, in message order.
+// (see colour.ts); the encoder's history holds those, one per pixel, in
+// message order; the decoder's holds the same pixels expanded to RGBA.
 
 export const MAX_TILE_PIXELS: i32 = 128 * 128;
 export const HASH_BITS: i32 = 15;
