@@ -3,7 +3,8 @@
 // raw RGBA input), bytes per frame and compression ratio; baselines on the
 // same changed tiles; then one PASS/FAIL line per target with its ratio.
 // Every loop is bounded in count and in time. Run:
-//   node --import tsx bench/codec/index.ts [--frames N]
+//   node --import tsx bench/codec/index.ts [--frames N] [--browser]
+// --browser also measures decode speed in Chromium (bench/codec/browser.ts).
 
 import sharp from 'sharp';
 import { loadCore } from '../../wasm/test-support/ensure-built.ts';
@@ -12,6 +13,7 @@ import { psnr } from '../../wasm/test-support/reference.ts';
 import { MODE_NAMES, DEFAULT_TILE_SIZE, type ColourMode, type Level } from '../../wasm/src/modes.ts';
 import { baselines } from './baselines.ts';
 import { gatherTiles, crop } from './tiles.ts';
+import { browserDecodeSpeed } from './browser.ts';
 
 const TILE = DEFAULT_TILE_SIZE;
 const MB = 1e6;
@@ -21,6 +23,7 @@ const DIFF_REPEATS = 60;
 const DIFF_BUDGET_MS = 1500;
 const args = process.argv.slice(2);
 const frameLimit = Number(args[args.indexOf('--frames') + 1]) || Infinity;
+const inBrowser = args.includes('--browser');
 
 if (!corpusAvailable()) {
   console.log(`frame corpus not found at ${CORPUS_DIR}; nothing to measure`);
@@ -170,8 +173,13 @@ for (const [level, key] of [['compact', 'full-colour'], ['fast', 'full-colour fa
   target(`full-colour bytes (${level})`, r <= 0.85, `${ours} vs zstd-1 ${zstd} on the same changed tiles = ${r.toFixed(2)}x (target <= 0.85x)`);
   const oursMBs = tileBytesAll / MB / (encMs / 1000), lz4MBs = tileBytesAll / MB / (lz4Ms / 1000);
   target(`full-colour encode speed (${level})`, oursMBs >= lz4MBs, `${oursMBs.toFixed(0)} MB/s of changed tiles (whole encode incl. diff and copies) vs lz4 ${lz4MBs.toFixed(0)} MB/s = ${(oursMBs / lz4MBs).toFixed(2)}x (target >= 1x)`);
-  const gbs = decodeSpeed(level);
+  const streams = recordStreams(level);
+  const gbs = decodeSpeed(streams);
   target(`decode speed (Node, ${level})`, gbs >= 2, `${gbs.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
+  if (inBrowser) {
+    const { streams: b } = await browserDecodeSpeed({ streams });
+    target(`decode speed (Chromium, ${level})`, b! >= 2, `${b!.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
+  }
 }
 
 /**
@@ -180,9 +188,9 @@ for (const [level, key] of [['compact', 'full-colour'], ['fast', 'full-colour fa
  * second pass is timed: steady state, after the engine has optimised the
  * module (V8 first runs WebAssembly in its baseline compiler).
  */
-function decodeSpeed(level: Level): number {
+function decodeSpeed(streams: { width: number; height: number; messages: Uint8Array[] }[]): number {
   let pixels = 0, ms = 0;
-  for (const { width, height, messages } of recordStreams(level)) {
+  for (const { width, height, messages } of streams) {
     for (let pass = 0; pass < 2; pass++) {
       const dec = core.createDecoder(width, height);
       for (const msg of messages) {
