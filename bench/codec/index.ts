@@ -5,6 +5,8 @@
 // Every loop is bounded in count and in time. Run:
 //   node --import tsx bench/codec/index.ts [--frames N] [--browser]
 // --browser also measures decode speed in Chromium (bench/codec/browser.ts).
+// Results are compared with bench/codec/baseline.json (baseline.ts);
+// --write-baseline stores this run as the new baseline.
 
 import sharp from 'sharp';
 import { loadCore } from '../../wasm/test-support/ensure-built.ts';
@@ -14,16 +16,19 @@ import { MODE_NAMES, DEFAULT_TILE_SIZE, type ColourMode, type Level } from '../.
 import { baselines } from './baselines.ts';
 import { gatherTiles, crop } from './tiles.ts';
 import { browserDecodeSpeed } from './browser.ts';
+import { Metrics } from './baseline.ts';
 
 const TILE = DEFAULT_TILE_SIZE;
 const MB = 1e6;
 // Timed repetitions of the diff and Buffer.compare: at most this many, and
 // at most DIFF_BUDGET_MS of wall time each.
-const DIFF_REPEATS = 60;
+const DIFF_REPEATS = 200;
 const DIFF_BUDGET_MS = 1500;
 const args = process.argv.slice(2);
 const frameLimit = Number(args[args.indexOf('--frames') + 1]) || Infinity;
 const inBrowser = args.includes('--browser');
+const writeBaseline = args.includes('--write-baseline');
+const metrics = new Metrics();
 
 if (!corpusAvailable()) {
   console.log(`frame corpus not found at ${CORPUS_DIR}; nothing to measure`);
@@ -110,6 +115,9 @@ for (const seq of sequences()) {
     totals.set(`${seq}/${mode}`, tot);
     const mbs = (bytes: number, ms: number) => (ms > 0 ? bytes / MB / (ms / 1000) : 0);
     console.log(`${seq.padEnd(19)} ${mode.padEnd(17)} ${mbs(tot.rawBytes, tot.encMs).toFixed(0).padStart(8)}  ${mbs(tot.rawBytes, tot.decMs).toFixed(0).padStart(8)}  ${Math.round(tot.bytes / tot.frames).toString().padStart(11)}  ${(tot.rawBytes / Math.max(1, tot.bytes)).toFixed(1).padStart(6)}`);
+    metrics.add(`${seq}/${mode} bytes/frame`, 'bytes', tot.bytes / tot.frames);
+    metrics.add(`${seq}/${mode} encode MB/s`, 'speed', mbs(tot.rawBytes, tot.encMs));
+    metrics.add(`${seq}/${mode} decode MB/s`, 'speed', mbs(tot.rawBytes, tot.decMs));
   }
   const zs = baseTotals.get(`${seq}/zstd-1`)!;
   console.log(`${''.padEnd(19)} changed tiles ${(tileBytes / MB).toFixed(1)} MB; baselines bytes/frame: ` +
@@ -156,6 +164,7 @@ function target(name: string, pass: boolean, detail: string): void {
   const cmpTimes = repeat(() => Buffer.compare(same1, same2));
   const cmpOtherTimes = repeat(() => Buffer.compare(same1, other));
   const r = median(diffTimes) / median(cmpTimes);
+  metrics.add('diff vs Buffer.compare', 'ratio', r);
   target('diff', r <= 1.3, `tile diff ${median(diffTimes).toFixed(2)} ms vs Buffer.compare ${median(cmpTimes).toFixed(2)} ms on identical ${seq} 1920x1080 frames = ${r.toFixed(2)}x (target <= 1.3x; Buffer.compare on frames 1 and 2, which stops at the first difference: ${median(cmpOtherTimes).toFixed(3)} ms)`);
 }
 
@@ -170,14 +179,18 @@ for (const [level, key] of [['compact', 'full-colour'], ['fast', 'full-colour fa
     lz4Ms += baseTotals.get(`${seq}/lz4`)!.ms;
   }
   const r = ours / zstd;
+  metrics.add(`full-colour bytes vs zstd-1 (${level})`, 'bytes', r);
   target(`full-colour bytes (${level})`, r <= 0.85, `${ours} vs zstd-1 ${zstd} on the same changed tiles = ${r.toFixed(2)}x (target <= 0.85x)`);
   const oursMBs = tileBytesAll / MB / (encMs / 1000), lz4MBs = tileBytesAll / MB / (lz4Ms / 1000);
+  metrics.add(`full-colour encode MB/s of changed tiles (${level})`, 'speed', oursMBs);
   target(`full-colour encode speed (${level})`, oursMBs >= lz4MBs, `${oursMBs.toFixed(0)} MB/s of changed tiles (whole encode incl. diff and copies) vs lz4 ${lz4MBs.toFixed(0)} MB/s = ${(oursMBs / lz4MBs).toFixed(2)}x (target >= 1x)`);
   const streams = recordStreams(level);
   const gbs = decodeSpeed(streams);
+  metrics.add(`decode GB/s (Node, ${level})`, 'speed', gbs);
   target(`decode speed (Node, ${level})`, gbs >= 2, `${gbs.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
   if (inBrowser) {
     const { streams: b } = await browserDecodeSpeed({ streams });
+    metrics.add(`decode GB/s (Chromium, ${level})`, 'speed', b!);
     target(`decode speed (Chromium, ${level})`, b! >= 2, `${b!.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
   }
 }
@@ -219,6 +232,8 @@ for (const seq of ['terminal', 'document']) {
   const full = totals.get(`${seq}/full-colour`)!.bytes;
   const bw = full / totals.get(`${seq}/black-and-white`)!.bytes;
   const few = full / totals.get(`${seq}/few-colours`)!.bytes;
+  metrics.add(`${seq} black-and-white bytes vs full colour`, 'bytes', 1 / bw);
+  metrics.add(`${seq} few-colours bytes vs full colour`, 'bytes', 1 / few);
   target(`black-and-white ${seq}`, bw >= 4, `${bw.toFixed(2)}x fewer bytes than full colour (target >= 4x)`);
   target(`few-colours ${seq}`, few >= 2, `${few.toFixed(2)}x fewer bytes than full colour (target >= 2x)`);
 }
@@ -251,8 +266,16 @@ if (sequences().includes('video')) {
   }
   const r = ours / Math.max(1, jpeg);
   const po = psnrOurs / k, pj = psnrJpeg / k;
+  metrics.add('video-optimised bytes vs JPEG q75', 'bytes', r);
   target('video-optimised', r < 1 && po >= pj, `${ours} bytes vs JPEG q75 ${jpeg} = ${r.toFixed(2)}x at PSNR ${po.toFixed(2)} dB vs ${pj.toFixed(2)} dB (target < 1x at >= PSNR)`);
 }
 
 console.log('');
 for (const l of lines) console.log(l);
+console.log('');
+if (writeBaseline) {
+  metrics.write();
+  console.log('baseline: written to bench/codec/baseline.json');
+} else {
+  for (const l of metrics.compare()) console.log(l);
+}

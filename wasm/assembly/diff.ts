@@ -7,16 +7,19 @@
 // loads sequential, and adjacent unchanged tiles are compared as one run.
 
 // True if the n bytes at a and b are equal in their RGB bytes (n a multiple
-// of 4). Two accumulators, so the ORs do not form one long chain.
+// of 4). 128 bytes an iteration, ORed as a tree into two accumulators, so
+// the ORs do not form one long dependency chain.
 @inline function spanEqual(a: usize, b: usize, n: usize, mask: v128): bool {
   let acc0 = i32x4.splat(0);
   let acc1 = i32x4.splat(0);
   let i: usize = 0;
-  for (; i + 64 <= n; i += 64) {
-    acc0 = v128.or(acc0, v128.xor(v128.load(a + i), v128.load(b + i)));
-    acc1 = v128.or(acc1, v128.xor(v128.load(a + i, 16), v128.load(b + i, 16)));
-    acc0 = v128.or(acc0, v128.xor(v128.load(a + i, 32), v128.load(b + i, 32)));
-    acc1 = v128.or(acc1, v128.xor(v128.load(a + i, 48), v128.load(b + i, 48)));
+  for (; i + 128 <= n; i += 128) {
+    const x0 = v128.or(v128.xor(v128.load(a + i), v128.load(b + i)), v128.xor(v128.load(a + i, 16), v128.load(b + i, 16)));
+    const x1 = v128.or(v128.xor(v128.load(a + i, 32), v128.load(b + i, 32)), v128.xor(v128.load(a + i, 48), v128.load(b + i, 48)));
+    const x2 = v128.or(v128.xor(v128.load(a + i, 64), v128.load(b + i, 64)), v128.xor(v128.load(a + i, 80), v128.load(b + i, 80)));
+    const x3 = v128.or(v128.xor(v128.load(a + i, 96), v128.load(b + i, 96)), v128.xor(v128.load(a + i, 112), v128.load(b + i, 112)));
+    acc0 = v128.or(acc0, v128.or(x0, x1));
+    acc1 = v128.or(acc1, v128.or(x2, x3));
   }
   for (; i + 16 <= n; i += 16) acc0 = v128.or(acc0, v128.xor(v128.load(a + i), v128.load(b + i)));
   if (v128.any_true(v128.and(v128.or(acc0, acc1), mask))) return false;
@@ -44,8 +47,16 @@ export function diffTiles(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32
     memory.fill(band, 0, tilesX);
     const y0 = ty << tileLog2;
     const rows = min(size, h - y0);
+    // While no tile of the band differs, whole rows are compared; the first
+    // row that differs starts the per-run search below.
+    let r = 0;
+    while (r < rows) {
+      const rowOff = <usize>(y0 + r) * rowBytes;
+      if (!spanEqual(cur + rowOff, prev + rowOff, rowBytes, mask)) break;
+      r++;
+    }
     let open = tilesX; // tiles in this band not yet known to differ
-    for (let r = 0; r < rows && open > 0; r++) {
+    for (; r < rows && open > 0; r++) {
       const rowOff = <usize>(y0 + r) * rowBytes;
       const a = cur + rowOff;
       const b = prev + rowOff;
