@@ -73,9 +73,24 @@ function search(cur: usize, prev: usize, w: i32, h: i32): void {
     if (tryAt(cur, prev, w, h, 0, d)) { vote(0, d); return; }
     if (tryAt(cur, prev, w, h, 0, -d)) { vote(0, -d); return; }
   }
+  // The window, row by row: four edge-pixel positions per v128 compare; a
+  // lane that matches gets the full test. Same order as a scalar scan, so the
+  // same vector wins. Loads may pass the row end by 12 bytes; the regions
+  // after each frame (layout.ts) keep that inside memory.
+  const mask = i32x4.splat(0x00ffffff);
+  const want = i32x4.splat(<i32>(evalue & 0xffffff));
+  const dxLo = max(-SEARCH_RADIUS, -px0);
+  const dxHi = min(SEARCH_RADIUS, w - psize - px0);
   for (let dy = -SEARCH_RADIUS; dy <= SEARCH_RADIUS; dy++) {
-    for (let dx = -SEARCH_RADIUS; dx <= SEARCH_RADIUS; dx++) {
-      if (dx != 0 && tryAt(cur, prev, w, h, dx, dy)) { vote(dx, dy); return; }
+    const sy = py0 + dy;
+    if (sy < 0 || sy + psize > h) continue;
+    const row = prev + ((<usize>(sy + ey) * w + px0 + ex) << 2);
+    for (let dx = dxLo; dx <= dxHi; dx += 4) {
+      const hits = i32x4.eq(v128.and(v128.load(row + (<usize>(<isize>dx) << 2)), mask), want);
+      if (!v128.any_true(hits)) continue;
+      for (let k = dx; k < dx + 4 && k <= dxHi; k++) {
+        if (k != 0 && tryAt(cur, prev, w, h, k, dy)) { vote(k, dy); return; }
+      }
     }
   }
 }
