@@ -1,6 +1,7 @@
 // Encoder stream: one media-core instance holding the previous frame. Takes
-// raw RGBA or BGRX frames (4 bytes a pixel, rows packed) and returns one
-// update message per frame (wasm/FORMAT.md).
+// raw RGBA or BGRX frames (4 bytes a pixel; rows packed, or any row stride
+// through encode()) and returns one update message per frame
+// (wasm/FORMAT.md).
 
 import { instantiateCore, type CompiledModule, type CoreExports } from './instance.ts';
 import { CodecError } from './errors.ts';
@@ -25,6 +26,12 @@ export interface EncodeOptions {
   format?: PixelFormat;
   /** Look for scrolled and moved content (default true). */
   motion?: boolean;
+  /**
+   * encode() only: bytes from one row of `frame` to the next, for a capture
+   * buffer with padded rows (default width·4, rows packed). The rows are
+   * copied into the instance packed.
+   */
+  stride?: number;
 }
 
 export const TILE_KINDS = ['solid', 'packed', 'rle', 'lz', 'raw', 'lossy', 'context', 'predict'] as const;
@@ -114,9 +121,20 @@ export class Encoder {
 
   /** Encodes a frame; returns a new message (the caller owns it). */
   encode(frame: Uint8Array | Uint8ClampedArray, options: EncodeOptions = {}): Uint8Array {
-    const size = this.width * this.height * 4;
-    if (frame.length !== size) throw new RangeError(`frame has ${frame.length} bytes, expected ${size}`);
-    this.inputBuffer().set(frame);
+    const rowBytes = this.width * 4;
+    const stride = options.stride ?? rowBytes;
+    if (!Number.isInteger(stride) || stride < rowBytes) throw new RangeError(`stride ${stride} is below width·4 = ${rowBytes}`);
+    const need = stride * (this.height - 1) + rowBytes;
+    // Packed frames must match exactly; padded ones may omit the last row's padding.
+    if (stride === rowBytes ? frame.length !== need : frame.length < need) {
+      throw new RangeError(`frame has ${frame.length} bytes, expected ${stride === rowBytes ? '' : 'at least '}${need}`);
+    }
+    const input = this.inputBuffer();
+    if (stride === rowBytes) {
+      input.set(frame);
+    } else {
+      for (let y = 0; y < this.height; y++) input.set(frame.subarray(y * stride, y * stride + rowBytes), y * rowBytes);
+    }
     return this.encodeInput(options);
   }
 

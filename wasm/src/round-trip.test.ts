@@ -153,3 +153,15 @@ t.test('both full-colour levels round-trip; fast sends no entropy-coded tiles', 
   enc.setLevel('fast');
   t.equal(enc.level, 'fast');
 });
+
+t.test('frames with a row stride encode like packed ones', async (t) => {
+  const w = 123, h = 45, stride = w * 4 + 20;
+  const frame = syntheticFrame(w, h, 31);
+  const padded = new Uint8Array(stride * h);
+  for (let y = 0; y < h; y++) padded.set(frame.subarray(y * w * 4, (y + 1) * w * 4), y * stride);
+  const a = core.createEncoder({ width: w, height: h });
+  const b = core.createEncoder({ width: w, height: h });
+  t.same(b.encode(padded, { stride }), a.encode(frame), 'same message');
+  t.throws(() => b.encode(padded, { stride: w * 4 - 4 }), RangeError, 'stride below a row');
+  t.throws(() => b.encode(padded.subarray(0, stride * (h - 1)), { stride }), RangeError, 'frame too short');
+});
