@@ -76,6 +76,18 @@ function shiftLow(): void {
   }
 }
 
+/** Codes the low n bits of v (MSB first) at p = 1/2, without a model (LZMA's direct bits). */
+@inline export function encDirect(v: u32, n: i32): void {
+  for (let k = n - 1; k >= 0; k--) {
+    range >>>= 1;
+    if ((v >> <u32>k) & 1) low += <u64>range;
+    while (range < TOP) {
+      range <<= 8;
+      shiftLow();
+    }
+  }
+}
+
 /** Flushes and returns the end of the output. */
 export function encFinish(): usize {
   // range >= 2^24 here, so rounding low up to a multiple of 2^24 stays inside
@@ -132,6 +144,22 @@ export function decStart(src: usize, end: usize): void {
     code = (code << 8) | nextByte();
   }
   return bit;
+}
+
+/** Reads n direct bits (see encDirect). */
+@inline export function decDirect(n: i32): u32 {
+  let v: u32 = 0;
+  for (let k = 0; k < n; k++) {
+    drange >>>= 1;
+    let bit: u32 = 0;
+    if (code >= drange) { code -= drange; bit = 1; }
+    v = (v << 1) | bit;
+    while (drange < TOP) {
+      drange <<= 8;
+      code = (code << 8) | nextByte();
+    }
+  }
+  return v;
 }
 
 export function decConsumed(): usize {
