@@ -6,7 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 interface FlagSpec {
   readonly type: 'string' | 'boolean';
