@@ -80,8 +80,17 @@ export function extractTile(src: usize, w: i32, x0: i32, y0: i32, tw: i32, th: i
   for (let y = 0; y < th; y++) {
     let s = src + ((<usize>(y0 + y) * w + x0) << 2);
     const end = s + (<usize>tw << 2);
-    if (mode == MODE_FULL && !bgr) {
-      for (; s < end; s += 4, d += 4) store<u32>(d, load<u32>(s) & 0xffffff);
+    if (mode == MODE_FULL) {
+      // Four pixels a step: mask off alpha (RGBA), or reorder B,G,R,X to
+      // R,G,B,0 with one byte shuffle (lanes >= 16 read as zero).
+      const mask = i32x4.splat(0x00ffffff);
+      const order = v128(2, 1, 0, -1, 6, 5, 4, -1, 10, 9, 8, -1, 14, 13, 12, -1);
+      if (bgr) {
+        for (; s + 16 <= end; s += 16, d += 16) v128.store(d, i8x16.swizzle(v128.load(s), order));
+      } else {
+        for (; s + 16 <= end; s += 16, d += 16) v128.store(d, v128.and(v128.load(s), mask));
+      }
+      for (; s < end; s += 4, d += 4) store<u32>(d, toRgb24(load<u32>(s), bgr));
     } else {
       for (; s < end; s += 4, d += 4) store<u32>(d, nativeOf(toRgb24(load<u32>(s), bgr), mode));
     }

@@ -6,7 +6,8 @@
 //    previous frame: first at the vectors already found, then straight up and
 //    down over the whole height (scrolling), then in a ±SEARCH_RADIUS window
 //    (moving windows). A single "edge" pixel is compared first, so most
-//    positions cost one load.
+//    positions cost one load. Probing gives up after MAX_FAILED_PROBES
+//    failures if nothing was found.
 // 2. Vectors with at least MIN_VOTES probes become candidates.
 // 3. Every changed tile is tested against each candidate (exact compare of
 //    the whole tile); matching tiles join runs per tile row, and runs with
@@ -25,6 +26,12 @@ const MAX_VECTORS: i32 = 16;
 const MAX_CANDIDATES: i32 = 4;
 const MIN_VOTES: i32 = 2;
 const MIN_CHANGED_TILES: i32 = 3;
+// Probing stops once this many probes found nothing while none found
+// anything. A failed probe scans the whole column and the ±SEARCH_RADIUS
+// window; on video or redrawn content (nothing moved) every probe fails, and
+// this halves that cost. On desktop-drag the first 6 probes (top of the
+// change: uncovered wallpaper) all fail, so a smaller limit loses copies.
+const MAX_FAILED_PROBES: i32 = 12;
 // Window moves of up to this many px per frame are found in both axes.
 const SEARCH_RADIUS: i32 = 128;
 const NO_VECTOR: u8 = 0xff;
@@ -64,14 +71,14 @@ let px0 = 0; let py0 = 0; let psize = 0; let ex = 0; let ey = 0; let evalue: u32
   return rectEqual(cur, px0, py0, prev, sx, sy, w, psize, psize);
 }
 
-/** Finds where the probe tile was in the previous frame; votes for it. */
-function search(cur: usize, prev: usize, w: i32, h: i32): void {
+/** Finds where the probe tile was in the previous frame and votes for it; false if nowhere. */
+function search(cur: usize, prev: usize, w: i32, h: i32): bool {
   for (let k = 0; k < vectors; k++) {
-    if (tryAt(cur, prev, w, h, vi(vecDx, k), vi(vecDy, k))) { vote(vi(vecDx, k), vi(vecDy, k)); return; }
+    if (tryAt(cur, prev, w, h, vi(vecDx, k), vi(vecDy, k))) { vote(vi(vecDx, k), vi(vecDy, k)); return true; }
   }
   for (let d = 1; d < h; d++) {
-    if (tryAt(cur, prev, w, h, 0, d)) { vote(0, d); return; }
-    if (tryAt(cur, prev, w, h, 0, -d)) { vote(0, -d); return; }
+    if (tryAt(cur, prev, w, h, 0, d)) { vote(0, d); return true; }
+    if (tryAt(cur, prev, w, h, 0, -d)) { vote(0, -d); return true; }
   }
   // The window, row by row: four edge-pixel positions per v128 compare; a
   // lane that matches gets the full test. Same order as a scalar scan, so the
@@ -89,10 +96,11 @@ function search(cur: usize, prev: usize, w: i32, h: i32): void {
       const hits = i32x4.eq(v128.and(v128.load(row + (<usize>(<isize>dx) << 2)), mask), want);
       if (!v128.any_true(hits)) continue;
       for (let k = dx; k < dx + 4 && k <= dxHi; k++) {
-        if (k != 0 && tryAt(cur, prev, w, h, k, dy)) { vote(k, dy); return; }
+        if (k != 0 && tryAt(cur, prev, w, h, k, dy)) { vote(k, dy); return true; }
       }
     }
   }
+  return false;
 }
 
 /** Picks an edge pixel (differs from its left neighbour); false for flat tiles. */
@@ -128,6 +136,7 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
   const stride = max(1, changed / MAX_PROBES);
   let seen = 0;
   let probes = 0;
+  let failed = 0;
   for (let t = 0; t < tiles && probes < MAX_PROBES; t++) {
     if (load<u8>(map + t) == 0) continue;
     if (seen++ % stride != 0) continue;
@@ -136,7 +145,7 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     if (px0 + size > w || py0 + size > h) continue;
     if (!pickEdge(cur, w)) continue;
     probes++;
-    search(cur, prev, w, h);
+    if (!search(cur, prev, w, h) && ++failed >= MAX_FAILED_PROBES && vectors == 0) break;
   }
   // Candidates: the best-voted vectors, in vote order.
   let cands = 0;
