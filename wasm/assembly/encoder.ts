@@ -29,9 +29,9 @@ export const ENC_NO_MOTION: i32 = 4;
 
 // Full-colour effort levels. COMPACT also tries the entropy-coded tiles
 // (TILE_PREDICT for photo-like tiles, TILE_CONTEXT for palette tiles): about
-// 0.63x zstd-1's bytes on the corpus, but those tiles encode and decode at
-// some 60-250 MB/s. FAST sends LZ and palette tiles only: about 0.90x zstd-1
-// at LZ speed. The other lossless modes always use TILE_CONTEXT, which is
+// 0.63x zstd-1's bytes on the corpus, but those tiles code at some 50 MB/s.
+// FAST sends LZ and palette tiles only: about 0.90x zstd-1 at LZ speed
+// (wasm/FORMAT.md "Full-colour levels"). The other lossless modes always use TILE_CONTEXT, which is
 // what makes them small; video-optimised has its own coder.
 export const LEVEL_FAST: i32 = 0;
 export const LEVEL_COMPACT: i32 = 1;

@@ -29,10 +29,11 @@ export const DEFAULT_TILE_SIZE = 32;
 export const VIDEO_TILE_SIZE = 64;
 
 /**
- * Full-colour effort (the other modes ignore it). 'compact' adds the
- * entropy-coded tiles: about 0.63x zstd-1's bytes on the frame corpus, but
- * photo-like tiles then encode and decode at some 60-250 MB/s. 'fast' keeps
- * to LZ and palettes: about 0.90x zstd-1 at LZ speed (see wasm/FORMAT.md).
+ * Full-colour effort (the other modes ignore it; the decoder needs no
+ * setting). 'compact' adds the entropy-coded tiles: about 0.63x zstd-1's
+ * bytes on the frame corpus, but photo-like tiles then code at some 50 MB/s
+ * (whole-corpus decode ~0.4 GB/s). 'fast' keeps to LZ and palettes: about
+ * 0.90x zstd-1, decode ~2.7 GB/s. See wasm/FORMAT.md "Full-colour levels".
  */
 export const LEVELS = { fast: 0, compact: 1 } as const;
 export type Level = keyof typeof LEVELS;
