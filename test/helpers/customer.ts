@@ -47,11 +47,14 @@ export interface ClientRun {
   /** Resolves when the output matches `pattern`; rejects after `timeoutMs` with the output. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Types a line on the client's stdin (a pipe, not a TTY); only with `typing`. */
+  type(line: string): void;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function runClient(file: string, args: string[], cwd = path.dirname(file)): ClientRun {
-  const child = spawn(process.execPath, [file, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+/** Runs a downloaded build; with `typing`, stdin is a pipe the test can write lines to, else it is closed. */
+export function runClient(file: string, args: string[], opts: { typing?: boolean } = {}): ClientRun {
+  const child = spawn(process.execPath, [file, ...args], { cwd: path.dirname(file), stdio: [opts.typing ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   let all = '';
   let out = '';
   const listeners = new Set<() => void>();
@@ -71,6 +74,9 @@ export function runClient(file: string, args: string[], cwd = path.dirname(file)
     output: () => all,
     stdout: () => out,
     exited,
+    type(line) {
+      child.stdin!.write(`${line}\n`);
+    },
     waitFor(pattern, timeoutMs = 10_000) {
       if (pattern.test(all)) return Promise.resolve();
       return new Promise((resolve, reject) => {
