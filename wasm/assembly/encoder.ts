@@ -16,7 +16,7 @@ import { diffTiles } from './diff';
 import { extractTile } from './colour';
 import { TILE_SOLID, TILE_RAW, TILE_LOSSY, MODE_FULL } from './format';
 import { writeVarint, putValue } from './bytes';
-import { encodeTile, lastKind, tileCoderReset, setTileCoders } from './tile';
+import { encodeTile, lastKind, tileCoderReset, setTileCoders, historySlot } from './tile';
 import { encodeLossyTile } from './lossy';
 import { detectMotion, copyList } from './motion';
 
@@ -177,8 +177,10 @@ export function encodeFrame(flags: i32): i32 {
       len = encodeVideoTile(x0, y0, tw, th, bgrx, body);
       kind = videoKind;
     } else {
-      extractTile(current, width, x0, y0, tw, th, bgrx, mode, values);
-      len = encodeTile(values, tw * th, tw, th, bpp, body, history, hashTable, indices, lzScratch, planes);
+      // Straight into the next history slot: an LZ or RAW tile stays there.
+      const vals = historySlot(history);
+      extractTile(current, width, x0, y0, tw, th, bgrx, mode, vals);
+      len = encodeTile(vals, tw * th, tw, th, bpp, body, history, hashTable, indices, lzScratch, planes);
       kind = lastKind;
     }
     p = writeVarint(p, <u32>(t - last - 1));

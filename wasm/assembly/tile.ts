@@ -27,10 +27,18 @@ export let lastKind: u8 = 0;
  * or, for LZ/RAW tiles, their slot in the history (rows packed, stride tw).
  */
 export let tilePixels: usize = 0;
-/** History length (pixels) after the most recent encodeTile / decodeTile. */
+/**
+ * History length (pixels) after the most recent encodeTile / decodeTile.
+ * The encoder may extract a tile straight into the next history slot
+ * (historySlot()) and save encodeTile a copy.
+ */
 export let histPos: i32 = 0;
 
 /** Message start: empty LZ history, fresh context model. */
+export function historySlot(hist: usize): usize {
+  return hist + (<usize>histPos << 2);
+}
+
 export function tileCoderReset(): void {
   histPos = 0;
   contextReset();
@@ -245,7 +253,8 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, ou
     if (contextLen >= 0) { best = contextLen; kind = TILE_CONTEXT; }
   }
   if (kind == TILE_RAW || best > LZ_TRY_ABOVE_BYTES) {
-    memory.copy(hist + (<usize>histPos << 2), vals, <usize>npx << 2);
+    const slot = hist + (<usize>histPos << 2);
+    if (vals != slot) memory.copy(slot, vals, <usize>npx << 2);
     const lz = lzCompress(hist, histPos, npx, tw, table, lzOut, best - 1, bpp);
     if (lz >= 0) {
       if (contextLen >= 0) contextRestore();
