@@ -52,9 +52,9 @@ export interface ClientRun {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs a downloaded build; with `typing`, stdin is a pipe the test can write lines to, else it is closed. */
-export function runClient(file: string, args: string[], opts: { typing?: boolean } = {}): ClientRun {
-  const child = spawn(process.execPath, [file, ...args], { cwd: path.dirname(file), stdio: [opts.typing ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+/** Runs a downloaded build; with `typing`, stdin is a pipe the test can write lines to, else it is /dev/null. */
+export function runClient(file: string, args: string[], opts: { typing?: boolean; env?: Record<string, string> } = {}): ClientRun {
+  const child = spawn(process.execPath, [file, ...args], { cwd: path.dirname(file), stdio: [opts.typing ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', ...opts.env } });
   let all = '';
   let out = '';
   const listeners = new Set<() => void>();
