@@ -96,7 +96,7 @@ export type ApplianceToConsole =
   | { t: 'queues'; queues: QueueInfo[] }
   | { t: 'targets'; targets: TransferTargets }
   | { t: 'signed_out'; reason: SignOutReason }
-  | { t: 'error'; rid?: number; code: ErrorCode; message: string };
+  | { t: 'error'; rid?: number; code: ErrorCode; message: string; detail?: string };
 
 /** Decodes one console message; throws a coded AppError for anything malformed. */
 export function decodeConsoleMessage(text: string): { t: ConsoleRequestType; body: Record<string, unknown> } {

@@ -128,6 +128,16 @@ export class ConsoleHub {
   }
 }
 
+/** The request id of a message that failed validation, so the console can match the error to its request. */
+function ridOf(text: string): number | undefined {
+  try {
+    const rid = (JSON.parse(text) as { rid?: unknown }).rid;
+    return typeof rid === 'number' && Number.isInteger(rid) && rid >= 0 && rid <= 2 ** 31 ? rid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function originHost(origin: string): string {
   try {
     return new URL(origin).host;
@@ -244,7 +254,8 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       } catch (err) {
         const e = err instanceof AppError ? err : new AppError('INTERNAL');
         if (!(err instanceof AppError)) log.error({ err }, 'console message failed');
-        hub.send(ws, { t: 'error', ...(rid !== undefined ? { rid } : {}), code: e.code, message: e.message });
+        rid ??= ridOf(text);
+        hub.send(ws, { t: 'error', ...(rid !== undefined ? { rid } : {}), ...(e.detail ? { detail: e.detail } : {}), code: e.code, message: e.message });
         // Refusals of well-formed requests (not the owner, session gone…) are normal; only garbage counts.
         const garbage = ['WS_BAD_FRAME', 'WS_UNKNOWN_TYPE', 'BAD_FIELD', 'UNKNOWN_FIELD', 'WS_HELLO_FIRST'].includes(e.code);
         if (e.code === 'WS_VERSION' || (garbage && ++data.badFrames > MAX_BAD_FRAMES)) {
