@@ -49,6 +49,25 @@ export interface ApplianceHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * uSockets binds without SO_REUSEADDR, so right after a crash the port is held
+ * by TIME-WAIT connections for up to 60 s. Retry every LISTEN_RETRY_MS until
+ * LISTEN_RETRY_FOR_MS have passed, so a supervisor's immediate restart works.
+ */
+const LISTEN_RETRY_MS = 500;
+const LISTEN_RETRY_FOR_MS = 75_000;
+
+async function listenWithRetry(app: ReturnType<typeof uws.SSLApp>, host: string, port: number, log: Logger): Promise<us_listen_socket> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const socket = await new Promise<us_listen_socket | false>((resolve) => app.listen(host, port, (s) => resolve(s)));
+    if (socket) return socket;
+    if (port === 0 || Date.now() - started > LISTEN_RETRY_FOR_MS) throw new Error(`cannot listen on ${host}:${port} (in use, or no permission)`);
+    if (attempt === 0) log.warn({ host, port }, 'port busy (a previous run may have just stopped); retrying');
+    await new Promise((r) => setTimeout(r, LISTEN_RETRY_MS));
+  }
+}
+
 /** The repository root: this file runs from appliance/src (tsx) or from dist/ (bundle). */
 function repoRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -152,9 +171,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     });
   });
 
-  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
-    app.listen(options.host, options.port, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${options.host}:${options.port} (in use, or no permission)`))));
-  });
+  const listenSocket = await listenWithRetry(app, options.host, options.port, log);
   const port = uws.us_socket_local_port(listenSocket);
   ctx.publicOrigin = originFor(options.names[0]!, port);
   ctx.builds = new CustomerBuilds(path.join(repoRoot(), 'dist', 'client', 'relaydesk-client.mjs'), {

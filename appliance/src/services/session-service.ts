@@ -278,14 +278,15 @@ export class SessionService {
     return this.d.sessions.history('chat', sessionId, HISTORY_LIMIT);
   }
 
-  customerChat(sessionId: string, body: string): ChatMessage {
+  customerChat(sessionId: string, body: string): Promise<ChatMessage> {
     const s = this.load(sessionId);
     if (s.state === 'ended') throw new AppError('SESSION_ENDED');
     return this.postChat(s, { kind: 'customer', name: s.customer.name }, body);
   }
 
-  private postChat(s: sm.SessionRecord, from: ChatAuthor, body: string): ChatMessage {
-    const msg = this.d.sessions.addChatSync(s.id, from, body, this.now());
+  /** Publishes only after the message is stored, so nobody sees chat that a crash could lose. */
+  private async postChat(s: sm.SessionRecord, from: ChatAuthor, body: string): Promise<ChatMessage> {
+    const msg = await this.d.sessions.addChat(s.id, from, body, this.now());
     this.pub.publishConsole(topic.session(s.id), { t: 'chat', sessionId: s.id, msg });
     this.pub.publishCustomer(topic.customer(s.id), { t: 'chat', msg });
     return msg;
@@ -322,7 +323,7 @@ export class SessionService {
     this.apply(s, sm.leave(s, this.actor(userId)));
   }
 
-  repChat(userId: string, sessionId: string, body: string): ChatMessage {
+  repChat(userId: string, sessionId: string, body: string): Promise<ChatMessage> {
     const s = this.load(sessionId);
     const actor = this.actor(userId);
     if (!s.members.includes(userId) || s.state === 'ended') throw new AppError('NOT_MEMBER');

@@ -70,12 +70,19 @@ export class SessionStore {
     });
   }
 
-  addChatSync(sessionId: string, from: ChatAuthor, body: string, at: number): ChatMessage {
-    return this.store.txSync(() => {
-      const msg: ChatMessage = { seq: this.lastSeq('chat', sessionId) + 1, at, from, body };
-      this.store.spaces.chat.putSync(seqKey(sessionId, msg.seq), msg);
-      return msg;
-    });
+  /**
+   * Appends a chat message. Resolves once the commit is durable; lmdb-js
+   * batches concurrent async transactions into one commit, so a burst of chat
+   * costs one disk flush instead of one per message and never blocks the loop.
+   */
+  addChat(sessionId: string, from: ChatAuthor, body: string, at: number): Promise<ChatMessage> {
+    let msg: ChatMessage | undefined;
+    return this.store.root
+      .transaction(() => {
+        msg = { seq: this.lastSeq('chat', sessionId) + 1, at, from, body };
+        this.store.spaces.chat.put(seqKey(sessionId, msg.seq), msg);
+      })
+      .then(() => msg!);
   }
 
   /** The newest `limit` entries of a session's chat or events, oldest first. */

@@ -50,7 +50,7 @@ export interface ConsoleSocketData {
 }
 
 export type ConsoleWs = WebSocket<ConsoleSocketData>;
-type MessageHandler = (ws: ConsoleWs, body: Record<string, unknown>) => void;
+type MessageHandler = (ws: ConsoleWs, body: Record<string, unknown>) => void | Promise<void>;
 
 export class ConsoleHub {
   private readonly bySession = new Map<string, Set<ConsoleWs>>();
@@ -175,8 +175,8 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       const d = sessions.detail(user(ws), body.sessionId as string);
       hub.send(ws, { t: 'session_detail', rid: body.rid as number, ...d });
     },
-    chat(ws, body) {
-      sessions.repChat(user(ws), body.sessionId as string, body.body as string);
+    async chat(ws, body) {
+      await sessions.repChat(user(ws), body.sessionId as string, body.body as string);
       ack(ws, body);
     },
     pause(ws, body) {
@@ -246,23 +246,28 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       // The ArrayBuffer is neutered when this callback returns: decode now.
       const text = Buffer.from(message).toString('utf8');
       let rid: number | undefined;
-      try {
-        const { t, body } = decodeConsoleMessage(text);
-        rid = body.rid as number | undefined;
-        if (!data.greeted && t !== 'hello') throw new AppError('WS_HELLO_FIRST');
-        handlers[t](ws, body);
-      } catch (err) {
+      const fail = (err: unknown): void => {
         const e = err instanceof AppError ? err : new AppError('INTERNAL');
         if (!(err instanceof AppError)) log.error({ err }, 'console message failed');
         rid ??= ridOf(text);
         hub.send(ws, { t: 'error', ...(rid !== undefined ? { rid } : {}), ...(e.detail ? { detail: e.detail } : {}), code: e.code, message: e.message });
         // Refusals of well-formed requests (not the owner, session gone…) are normal; only garbage counts.
         const garbage = ['WS_BAD_FRAME', 'WS_UNKNOWN_TYPE', 'BAD_FIELD', 'UNKNOWN_FIELD', 'WS_HELLO_FIRST'].includes(e.code);
-        if (e.code === 'WS_VERSION' || (garbage && ++data.badFrames > MAX_BAD_FRAMES)) {
+        if (!data.closed && (e.code === 'WS_VERSION' || (garbage && ++data.badFrames > MAX_BAD_FRAMES))) {
           if (e.code !== 'WS_VERSION') hub.send(ws, { t: 'error', code: 'WS_TOO_MANY_ERRORS', message: new AppError('WS_TOO_MANY_ERRORS').message });
           data.closed = true;
           ws.end(CLOSE.protocol, e.code);
         }
+      };
+      try {
+        const { t, body } = decodeConsoleMessage(text);
+        rid = body.rid as number | undefined;
+        if (!data.greeted && t !== 'hello') throw new AppError('WS_HELLO_FIRST');
+        const result = handlers[t](ws, body);
+        // Async handlers (chat waits for its commit) report failures the same way.
+        if (result instanceof Promise) result.catch(fail);
+      } catch (err) {
+        fail(err);
       }
     },
     drain(ws) {

@@ -91,7 +91,7 @@ export class CustomerHub {
 }
 
 export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, sessions: SessionService, log: Logger): void {
-  const handlers: Record<CustomerRequestType, (ws: CustomerWs, body: Record<string, unknown>) => void> = {
+  const handlers: Record<CustomerRequestType, (ws: CustomerWs, body: Record<string, unknown>) => void | Promise<void>> = {
     hello(ws, body) {
       const d = ws.getUserData();
       if (body.v !== PROTOCOL_VERSION) throw new AppError('WS_VERSION', `appliance speaks ${PROTOCOL_VERSION}`);
@@ -131,10 +131,10 @@ export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, session
       const summary = sessions.summary(sessions.resume(resume));
       hub.send(ws, { t: 'joined', v: PROTOCOL_VERSION, sessionId, resume, state: summary.state, reps: summary.members.map((m) => m.name), chat: sessions.chatHistory(sessionId) });
     },
-    chat(ws, body) {
+    async chat(ws, body) {
       const id = ws.getUserData().sessionId;
       if (!id) throw new AppError('WS_HELLO_FIRST');
-      sessions.customerChat(id, body.body as string);
+      await sessions.customerChat(id, body.body as string);
     },
     ping(ws, body) {
       hub.send(ws, { t: 'pong', n: body.n as number });
@@ -154,21 +154,25 @@ export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, session
     message(ws, message) {
       const d = ws.getUserData();
       const text = Buffer.from(message).toString('utf8');
-      try {
-        const { t, body } = decodeCustomerMessage(text);
-        if (!d.sessionId && t !== 'hello') throw new AppError('WS_HELLO_FIRST');
-        handlers[t](ws, body);
-      } catch (err) {
+      const fail = (err: unknown): void => {
         const e = err instanceof AppError ? err : new AppError('INTERNAL');
         if (!(err instanceof AppError)) log.error({ err }, 'customer message failed');
         hub.send(ws, { t: 'error', code: e.code, message: e.message });
         const fatal = !d.sessionId && !['THROTTLED'].includes(e.code);
         const garbage = ['WS_BAD_FRAME', 'WS_UNKNOWN_TYPE', 'BAD_FIELD', 'UNKNOWN_FIELD', 'WS_HELLO_FIRST'].includes(e.code);
         // A failed hello ends the socket: a customer client shows the message and stops.
-        if (fatal || e.code === 'WS_VERSION' || (garbage && ++d.badFrames > MAX_BAD_FRAMES)) {
+        if (!d.closed && (fatal || e.code === 'WS_VERSION' || (garbage && ++d.badFrames > MAX_BAD_FRAMES))) {
           d.closed = true;
           ws.end(CLOSE.protocol, e.code);
         }
+      };
+      try {
+        const { t, body } = decodeCustomerMessage(text);
+        if (!d.sessionId && t !== 'hello') throw new AppError('WS_HELLO_FIRST');
+        const result = handlers[t](ws, body);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (err) {
+        fail(err);
       }
     },
     drain(ws) {
