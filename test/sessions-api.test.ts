@@ -179,3 +179,15 @@ t.test('a rep whose console vanishes past the grace period loses the session to 
   t.equal(back.session.queueName, 'Tier 1', 'back in the team queue it came from');
   t.equal(back.entered, true);
 });
+
+t.test('a customer whose joined reply was lost can come back with the same key, once disconnected', async (t) => {
+  const key = (await alice.agent.post('/api/console/session-keys', { ttlMinutes: 5 })).json();
+  const first = await joinCustomer(app, { key: key.shortKey, name: 'Lou' });
+  await t.rejects(joinCustomer(app, { key: key.shortKey }), { code: 'KEY_USED' }, 'not while the first connection is there');
+  first.socket.ws.terminate();
+  await alice.socket.next((m) => m.t === 'session' && m.session.id === first.joined.sessionId && !m.session.customerConnected);
+  const again = await joinCustomer(app, { key: key.shortKey });
+  t.equal(again.joined.sessionId, first.joined.sessionId, 'it re-attaches to the same session');
+  t.not(again.joined.resume, first.joined.resume, 'with a fresh resume secret');
+  await t.rejects(joinCustomer(app, { resume: first.joined.resume }), { code: 'RESUME_UNKNOWN' }, 'the old secret is void');
+});

@@ -59,6 +59,9 @@ export interface SessionDeps {
   readonly now?: () => number;
 }
 
+/** How long after first use a start key may re-attach to its own session (a lost `joined` reply). */
+export const REJOIN_WINDOW_MS = 2 * 60_000;
+
 export const topic = {
   queue: (q: QueueId) => `q/${q}`,
   session: (id: string) => `s/${id}`,
@@ -251,10 +254,28 @@ export class SessionService {
       issue: ticket.issue,
       resumeHash: sha256(resume),
     };
-    if (ticket.oneTime) this.d.starts.markUsedSync(found.hash, this.now());
+    if (ticket.oneTime) this.d.starts.markUsedSync(found.hash, this.now(), record.id);
     const event = this.d.sessions.createSync(record, { at: this.now(), kind: 'session_created', actor: record.customer.name, params: { queue: this.queueName(record.queue) } });
     this.publishChange(undefined, record, event);
     this.d.log.info({ session: record.id, queue: record.queue, source: record.source }, 'session created');
+    return { record, resume };
+  }
+
+  /**
+   * A customer whose `joined` reply was lost (the link dropped right after the
+   * session was created) comes back with the same key and would get KEY_USED.
+   * Within REJOIN_WINDOW_MS of first use, while nobody is connected as that
+   * customer, the same key or token re-attaches to its session with a fresh
+   * resume secret instead of stranding it.
+   */
+  rejoin(input: { key?: string; token?: string }): { record: sm.SessionRecord; resume: string } {
+    const found = input.key ? this.d.starts.byShortKey(input.key) : input.token ? this.d.starts.byToken(input.token) : undefined;
+    const t = found?.ticket;
+    const s = t?.sessionId ? this.d.sessions.get(t.sessionId) : undefined;
+    if (!t || !s || t.usedAt === null || this.now() - t.usedAt > REJOIN_WINDOW_MS || s.state === 'ended' || s.customerConnected) throw new AppError('KEY_USED');
+    const resume = randomBytes(24).toString('base64url');
+    const record = this.d.sessions.rotateResumeSync(s, sha256(resume));
+    this.d.log.info({ session: s.id }, 'customer re-joined with its start key');
     return { record, resume };
   }
 

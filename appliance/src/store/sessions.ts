@@ -19,6 +19,17 @@ export class SessionStore {
     return this.store.spaces.sessions.get(id) as SessionRecord | undefined;
   }
 
+  /** Replaces a session's resume secret (its old one stops working). */
+  rotateResumeSync(record: SessionRecord, newHash: string): SessionRecord {
+    return this.store.txSync(() => {
+      const next = { ...record, resumeHash: newHash };
+      this.store.spaces.starts.removeSync(`r:${record.resumeHash}`);
+      this.store.spaces.starts.putSync(`r:${newHash}`, record.id);
+      this.store.spaces.sessions.putSync(record.id, next);
+      return next;
+    });
+  }
+
   /** The session a resume-secret hash belongs to. */
   byResumeHash(hash: string): SessionRecord | undefined {
     const id = this.store.spaces.starts.get(`r:${hash}`) as string | undefined;

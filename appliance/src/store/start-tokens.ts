@@ -22,6 +22,8 @@ export interface StartTicket {
   /** The key may start a session until then; the session itself is not bounded by it. */
   readonly expiresAt: number;
   usedAt: number | null;
+  /** The session this ticket started, once used. */
+  sessionId?: string | null;
   /** Click-to-chat and portal starts may be resumed by the same browser/client; keys are one-time. */
   readonly oneTime: boolean;
 }
@@ -75,10 +77,10 @@ export class StartTokenStore {
     return hash && ticket ? { hash, ticket } : undefined;
   }
 
-  markUsedSync(hash: string, at: number): void {
+  markUsedSync(hash: string, at: number, sessionId: string): void {
     this.store.txSync(() => {
       const t = this.byHash(hash);
-      if (t) this.store.spaces.starts.putSync(`t:${hash}`, { ...t, usedAt: at });
+      if (t) this.store.spaces.starts.putSync(`t:${hash}`, { ...t, usedAt: at, sessionId });
     });
   }
 }

@@ -101,15 +101,24 @@ export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, session
       const now = Date.now();
       const wait = hub.guesses.retryAfter(d.remote, now);
       if (wait > 0) throw new AppError('THROTTLED', `${Math.ceil(wait / 1000)}`);
-      let sessionId: string;
-      let resume: string;
+      let sessionId = '';
+      let resume = '';
       try {
         if (body.resume) {
           const s = sessions.resume(body.resume as string);
           sessionId = s.id;
           resume = body.resume as string;
         } else {
-          const found = sessions.ticketFor({ key: body.key as string | undefined, token: body.token as string | undefined });
+          const start = { key: body.key as string | undefined, token: body.token as string | undefined };
+          let found;
+          try {
+            found = sessions.ticketFor(start);
+          } catch (err) {
+            if (!(err instanceof AppError) || err.code !== 'KEY_USED') throw err;
+            const again = sessions.rejoin(start);
+            sessionId = again.record.id;
+            resume = again.resume;
+          }
           const info = {
             name: body.name as string | undefined,
             hostname: body.hostname as string | undefined,
@@ -117,9 +126,11 @@ export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, session
             user: body.user as string | undefined,
             privateIps: body.privateIps as string[] | undefined,
           };
-          const started = sessions.startSession(found, info, d.remote);
-          sessionId = started.record.id;
-          resume = started.resume;
+          if (found) {
+            const started = sessions.startSession(found, info, d.remote);
+            sessionId = started.record.id;
+            resume = started.resume;
+          }
         }
       } catch (err) {
         if (err instanceof AppError && ['KEY_UNKNOWN', 'RESUME_UNKNOWN'].includes(err.code)) hub.guesses.fail(d.remote, now);
