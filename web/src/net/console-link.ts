@@ -12,11 +12,13 @@
  *   any ──▶ stopped   (stop(), signed_out + close 4001, or a fatal protocol error)
  *
  * Incoming messages go through one handler per type (the protocol table in
- * common/protocol.ts). A ping every 25 s keeps idle proxies and the
+ * common/protocol.ts). `request` sends a message with a fresh request id and
+ * settles when the appliance answers that id (`ack`, `session_detail`, or a
+ * coded `error`, which rejects with an ApiError). A ping every 25 s keeps idle proxies and the
  * appliance's idle timeout from closing the socket.
  */
 import type { ErrorCode } from '../../../common/errors.ts';
-import { PROTOCOL_VERSION, type ApplianceToConsole, type SignOutReason } from '../../../common/protocol.ts';
+import { PROTOCOL_VERSION, type ApplianceToConsole, type ConsoleRequest, type ConsoleRequestType, type SignOutReason } from '../../../common/protocol.ts';
 import { ApiError, whoAmI } from './api.ts';
 
 export type LinkState = 'idle' | 'connecting' | 'online' | 'retry' | 'stopped';
@@ -57,6 +59,14 @@ export interface LinkEvents {
 type LinkType = 'welcome' | 'pong' | 'signed_out' | 'error';
 type Handlers = { [T in LinkType]: (msg: Extract<ApplianceToConsole, { t: T }>) => void };
 
+/** A request as the console writes it: the type, its fields, no request id (the link adds one). */
+export type OutgoingRequest = { [T in ConsoleRequestType]: { t: T } & Omit<ConsoleRequest<T>, 'rid'> }[ConsoleRequestType];
+/** What a request resolves with: a plain ack or, for open_session, the session's state. */
+export type RequestAnswer = Extract<ApplianceToConsole, { t: 'ack' } | { t: 'session_detail' }>;
+
+/** 15 s: a request not answered by then is taken as lost (the socket went away meanwhile). */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
 export class ConsoleLink {
   private state: LinkState = 'idle';
   private ws: WebSocket | undefined;
@@ -66,6 +76,8 @@ export class ConsoleLink {
   private pings = 0;
   private signedOutReason: SignOutReason | undefined;
   private fatal: ErrorCode | undefined;
+  private nextRid = 1;
+  private readonly pending = new Map<number, { resolve(a: RequestAnswer): void; reject(e: ApiError): void; timer: ReturnType<typeof setTimeout> }>();
 
   private readonly handlers: Handlers = {
     welcome: () => {
@@ -104,6 +116,40 @@ export class ConsoleLink {
     this.move('stopped');
   }
 
+  /** Sends a request; rejects with ApiError('network') when the link is not online or the answer never comes. */
+  request(msg: OutgoingRequest): Promise<RequestAnswer> {
+    const ws = this.ws;
+    if (this.state !== 'online' || !ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ApiError('network', 0));
+    const rid = this.nextRid++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(rid);
+        reject(new ApiError('network', 0));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(rid, { resolve, reject, timer });
+      ws.send(JSON.stringify({ ...msg, rid }));
+    });
+  }
+
+  private settle(msg: ApplianceToConsole): void {
+    if (msg.t !== 'ack' && msg.t !== 'session_detail' && msg.t !== 'error') return;
+    if (msg.rid === undefined) return;
+    const waiter = this.pending.get(msg.rid);
+    if (!waiter) return;
+    this.pending.delete(msg.rid);
+    clearTimeout(waiter.timer);
+    if (msg.t === 'error') waiter.reject(new ApiError(msg.code, 400, msg.detail));
+    else waiter.resolve(msg);
+  }
+
+  private failPending(): void {
+    for (const waiter of this.pending.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new ApiError('network', 0));
+    }
+    this.pending.clear();
+  }
+
   get current(): LinkState {
     return this.state;
   }
@@ -111,7 +157,10 @@ export class ConsoleLink {
   private move(next: LinkState, retryInMs?: number): void {
     if (!TRANSITIONS[this.state].includes(next)) return;
     this.state = next;
-    if (next !== 'online') clearInterval(this.keepalive);
+    if (next !== 'online') {
+      clearInterval(this.keepalive);
+      this.failPending();
+    }
     if (next === 'stopped') {
       clearTimeout(this.retryTimer);
       const ws = this.ws;
@@ -154,6 +203,7 @@ export class ConsoleLink {
     if (typeof msg !== 'object' || msg === null || typeof msg.t !== 'string') return;
     const own = Object.prototype.hasOwnProperty.call(this.handlers, msg.t) ? (this.handlers[msg.t as LinkType] as (m: ApplianceToConsole) => void) : undefined;
     own?.(msg);
+    this.settle(msg);
     this.events.message?.(msg);
   }
 
