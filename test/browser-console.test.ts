@@ -158,8 +158,10 @@ t.test('web pages: /login administration and the /console sign-in lifecycle', as
     await rep.locator('#console-frame').waitFor();
     t.equal(await rep.textContent('#rep-name'), REP.displayName);
     await rep.locator('#link-state[data-state="online"]').waitFor();
-    t.equal(await rep.locator('[data-queue="personal"]').count(), 1, 'personal queue shown');
-    t.match(await rep.locator('.queue h2').allTextContents(), ['Personal queue', 'Team queue: Helpdesk'], 'one queue per team');
+    t.equal(await rep.locator('.queue-item[data-kind="personal"]').count(), 1, 'personal queue shown');
+    await rep.locator('.queue-item', { hasText: 'Helpdesk' }).waitFor();
+    t.match(await rep.locator('.queue-item').allTextContents(), [/Personal queue/, /Helpdesk/], 'one queue per team');
+    t.match(await rep.textContent('#queue-title'), 'Personal queue', 'the personal queue is selected first');
     t.match(await rep.textContent('#sessions-button'), /Sessions\s*0/);
     await rep.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-console-frame.png` });
   });

@@ -10,7 +10,7 @@
  * removed from the address bar; otherwise `/api/console/me` decides.
  */
 import type { SignOutReason } from '../../common/protocol.ts';
-import { consoleFrame } from './console/console-frame.ts';
+import { consoleFrame, type ConsoleFrame } from './console/console-frame.ts';
 import { signedOutScreen } from './console/signed-out-screen.ts';
 import { api, ApiError, whoAmI, useCsrf, type Me } from './net/api.ts';
 import { ConsoleLink } from './net/console-link.ts';
@@ -48,14 +48,16 @@ function showFrame(me: Me): void {
       (err: unknown) => (err instanceof ApiError && err.code === 'AUTH_REQUIRED' ? showSignedOut('logout') : showSignIn(err)),
     );
   };
-  const frame = consoleFrame(me, logout);
-  replace(app, frame.el);
+  let frame: ConsoleFrame | undefined;
   const current = new ConsoleLink({
-    state: (state, retryInMs) => frame.setLinkState(state, retryInMs),
+    state: (state, retryInMs) => frame?.setLinkState(state, retryInMs),
     signedOut: (reason) => showSignedOut(reason),
     authLost: (err) => showSignIn(err),
     failed: (code) => showSignIn(new ApiError(code, 400)),
+    message: (msg) => frame?.receive(msg),
   });
+  frame = consoleFrame(me, current, logout);
+  replace(app, frame.el);
   link = current;
   current.start();
 }

@@ -1,79 +1,153 @@
 /**
  * The signed-in console: the top bar (Home, Search, the Sessions drop-down,
  * Start New Session, connection state, language, the rep's name, Logout) and
- * the view below it. Views are one module each (home-view.ts,
- * search-view.ts) and are registered in VIEWS.
+ * the view below it. The frame owns the store (fed by the link's messages)
+ * and keeps one element per view: Home, Search and one per open session.
+ * Switching only hides and shows them, so each keeps its state.
+ *
+ * Notices the frame raises itself: the session popups (bottom left), the
+ * bubble on Home while a new session waits and the rep is elsewhere, and a
+ * line when a session the rep was in ends or the rep was removed from it.
  */
+import type { ApplianceToConsole } from '../../../common/protocol.ts';
 import type { Me } from '../net/api.ts';
-import type { LinkState } from '../net/console-link.ts';
+import type { ConsoleLink, LinkState } from '../net/console-link.ts';
 import { h, replace } from '../ui/dom.ts';
-import { bindAttrs, bindText, type MessageKey } from '../ui/i18n.ts';
+import { bindAttrs, bindText } from '../ui/i18n.ts';
 import { langSelect } from '../ui/lang-select.ts';
 import { createNotice } from '../ui/notice.ts';
+import type { ConsoleContext } from './console-context.ts';
+import { ConsoleStore } from './console-store.ts';
 import { homeView } from './home-view.ts';
 import { searchView } from './search-view.ts';
+import { sessionPopups } from './session-popup.ts';
+import { sessionView, type SessionView } from './session-view.ts';
 import { sessionsMenu } from './sessions-menu.ts';
+import { openStartSessionDialog } from './start-session-dialog.ts';
 
-type ViewName = 'home' | 'search';
-
-const VIEWS: Readonly<Record<ViewName, { label: MessageKey; render(me: Me): HTMLElement }>> = {
-  home: { label: 'console.nav.home', render: homeView },
-  search: { label: 'console.nav.search', render: () => searchView() },
-};
+type Current = { kind: 'home' } | { kind: 'search' } | { kind: 'session'; id: string };
 
 export interface ConsoleFrame {
   readonly el: HTMLElement;
   setLinkState(state: LinkState, retryInMs?: number): void;
+  receive(msg: ApplianceToConsole): void;
 }
 
-export function consoleFrame(me: Me, onLogout: () => void): ConsoleFrame {
+export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): ConsoleFrame {
+  const store = new ConsoleStore();
+  store.me = { id: me.user.id, name: me.user.displayName };
   const main = h('main', { class: 'console-main', attrs: { id: 'main', tabindex: '-1' } });
   const notice = createNotice('console-notice');
-  const tabs = new Map<ViewName, HTMLButtonElement>();
+  const popups = sessionPopups();
+  const sessions = new Map<string, SessionView>();
+  let current: Current = { kind: 'home' };
 
-  const show = (name: ViewName): void => {
-    for (const [n, tab] of tabs) {
-      if (n === name) tab.setAttribute('aria-current', 'page');
-      else tab.removeAttribute('aria-current');
-    }
-    notice.clear();
-    replace(main, notice.el, VIEWS[name].render(me));
+  const ctx: ConsoleContext = {
+    store,
+    link,
+    notice,
+    openSession: (id) => show({ kind: 'session', id }),
+    showHome: (select) => {
+      show({ kind: 'home' });
+      if (select) home.select(select.queue, select.sessionId);
+    },
+    readingChat: (id) => current.kind === 'session' && current.id === id && (sessions.get(id)?.chatVisible() ?? false) && document.visibilityState === 'visible',
   };
 
-  for (const name of Object.keys(VIEWS) as ViewName[]) {
-    tabs.set(name, h('button', { class: 'console-tab', text: VIEWS[name].label, attrs: { type: 'button', id: `nav-${name}` }, on: { click: () => show(name) } }));
+  const home = homeView(ctx);
+  const search = searchView();
+  const viewBox = h('div', { class: 'views' }, home.el, search);
+
+  const homeTab = h('button', { class: 'console-tab', attrs: { type: 'button', id: 'nav-home' } }, h('span', { text: 'console.nav.home' }));
+  const homeBubble = h('span', { class: 'bubble', attrs: { id: 'home-bubble', hidden: true, 'data-testid': 'home-bubble' } });
+  bindAttrs(homeBubble, { title: 'console.home.waiting' });
+  homeTab.append(homeBubble);
+  const searchTab = h('button', { class: 'console-tab', text: 'console.nav.search', attrs: { type: 'button', id: 'nav-search' } });
+  const menu = sessionsMenu(store, (id) => show({ kind: 'session', id }));
+  const startSession = h('button', { class: 'console-tab', text: 'console.startSession', attrs: { type: 'button', id: 'start-session' } });
+  startSession.addEventListener('click', () => openStartSessionDialog());
+
+  function show(next: Current): void {
+    if (next.kind === 'session' && !store.sessions.has(next.id)) next = { kind: 'home' };
+    current = next;
+    homeTab.toggleAttribute('aria-current', next.kind === 'home');
+    if (next.kind === 'home') homeTab.setAttribute('aria-current', 'page');
+    searchTab.toggleAttribute('aria-current', next.kind === 'search');
+    if (next.kind === 'search') searchTab.setAttribute('aria-current', 'page');
+    home.el.hidden = next.kind !== 'home';
+    search.hidden = next.kind !== 'search';
+    for (const [id, v] of sessions) v.el.hidden = !(next.kind === 'session' && next.id === id);
+    if (next.kind === 'home') {
+      homeBubble.hidden = true;
+      home.shown();
+    }
+    if (next.kind === 'session') {
+      let v = sessions.get(next.id);
+      if (!v) {
+        v = sessionView(ctx, next.id);
+        sessions.set(next.id, v);
+        viewBox.append(v.el);
+      }
+      v.el.hidden = false;
+      v.shown();
+    }
+    menu.render(next.kind === 'session' ? next.id : undefined);
   }
 
-  // Honest placeholder: the control is where reps expect it, but says why it does nothing yet.
-  const startSession = h('button', { class: 'console-tab', text: 'console.startSession', attrs: { type: 'button', id: 'start-session', 'aria-disabled': 'true' } });
-  bindAttrs(startSession, { title: 'console.startSession.unavailable' });
-  startSession.addEventListener('click', () => notice.info('console.startSession.unavailable'));
+  homeTab.addEventListener('click', () => {
+    notice.clear();
+    show({ kind: 'home' });
+  });
+  searchTab.addEventListener('click', () => {
+    notice.clear();
+    show({ kind: 'search' });
+  });
 
-  const link = h('span', { class: 'link-state', attrs: { id: 'link-state', role: 'status' } });
+  store.subscribe((topic) => {
+    if (topic.kind === 'sessions') menu.render(current.kind === 'session' ? current.id : undefined);
+    else if (topic.kind === 'entered') {
+      const s = topic.session;
+      popups.show(s, () => ctx.showHome({ queue: s.queue, sessionId: s.id }));
+      if (current.kind !== 'home') homeBubble.hidden = false;
+    } else if (topic.kind === 'lost') {
+      sessions.get(topic.sessionId)?.dispose();
+      sessions.delete(topic.sessionId);
+      if (current.kind === 'session' && current.id === topic.sessionId) {
+        show({ kind: 'home' });
+        notice.info(topic.ended ? 'console.session.endedNotice' : 'console.session.removedNotice');
+      }
+    }
+  });
+
+  const linkState = h('span', { class: 'link-state', attrs: { id: 'link-state', role: 'status' } });
   const logout = h('button', { class: 'button secondary small', text: 'console.logout', attrs: { type: 'button', id: 'logout' }, on: { click: onLogout } });
 
   const bar = h(
     'header',
     { class: 'console-bar' },
     h('span', { class: 'brand', text: 'app.name' }),
-    h('nav', { class: 'console-tabs', i18nAttrs: { 'aria-label': 'console.nav.label' } }, ...tabs.values(), sessionsMenu(0), startSession),
+    h('nav', { class: 'console-tabs', i18nAttrs: { 'aria-label': 'console.nav.label' } }, homeTab, searchTab, menu.el, startSession),
     h('span', { class: 'console-bar-spacer' }),
-    link,
+    linkState,
     langSelect('lang-select'),
     h('span', { class: 'rep-name', raw: me.user.displayName, attrs: { id: 'rep-name' } }),
     logout,
   );
+  replace(main, notice.el, viewBox);
 
-  const el = h('div', { class: 'console-frame', attrs: { id: 'console-frame' } }, h('a', { class: 'skip-link', text: 'common.skip', attrs: { href: '#main' } }), bar, main);
-  show('home');
+  const el = h('div', { class: 'console-frame', attrs: { id: 'console-frame' } }, h('a', { class: 'skip-link', text: 'common.skip', attrs: { href: '#main' } }), bar, main, popups.el);
+  show({ kind: 'home' });
 
   return {
     el,
     setLinkState(state, retryInMs) {
-      link.dataset.state = state;
-      if (state === 'online') bindText(link, 'console.link.online');
-      else if (state === 'retry') bindText(link, 'console.link.retry', { s: Math.round((retryInMs ?? 0) / 1000) });
-      else bindText(link, 'console.link.connecting');
+      linkState.dataset.state = state;
+      if (state === 'online') bindText(linkState, 'console.link.online');
+      else if (state === 'retry') bindText(linkState, 'console.link.retry', { s: Math.round((retryInMs ?? 0) / 1000) });
+      else bindText(linkState, 'console.link.connecting');
+    },
+    receive(msg) {
+      store.apply(msg, ctx.readingChat);
     },
   };
 }

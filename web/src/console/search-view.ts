@@ -18,11 +18,10 @@ export function searchView(): HTMLElement {
     ev.preventDefault();
     replace(results, h('p', { class: 'card muted', text: 'console.search.none' }));
   });
-  queueMicrotask(() => input.focus());
   return h(
     'section',
-    { class: 'view', attrs: { id: 'console-search-view', 'aria-labelledby': 'view-title' } },
-    h('h1', { text: 'console.search.title', attrs: { id: 'view-title' } }),
+    { class: 'view', attrs: { id: 'console-search-view', 'aria-labelledby': 'search-title', hidden: true } },
+    h('h1', { text: 'console.search.title', attrs: { id: 'search-title' } }),
     form,
     results,
   );

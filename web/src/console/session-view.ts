@@ -1,0 +1,181 @@
+/**
+ * One session's view (F9, F20, F21, F27, F30): a header with the customer
+ * and the connection indicator, the owner's actions (Transfer, Pause, End;
+ * greyed out for other members, who get Leave), the member list, the event
+ * log and the chat pane. The chat pane can be hidden (a Chat toggle then
+ * counts unread messages) and pinned (docked beside the log instead of
+ * floating over it). One view per session is kept while the rep is a
+ * member, so switching sessions keeps scroll positions, drafts and panes.
+ */
+import type { ChatMessage, SessionSummary } from '../../../common/sessions.ts';
+import { h, replace } from '../ui/dom.ts';
+import { bindText } from '../ui/i18n.ts';
+import type { ConsoleContext } from './console-context.ts';
+import { chatLog, type ChatLine } from './chat-log.ts';
+import { openEndDialog, openLeaveDialog } from './close-dialog.ts';
+import { eventLog } from './event-log.ts';
+import { customerName, tickElapsed } from './format.ts';
+import { sessionFacts } from './session-facts.ts';
+import { openTransferDialog } from './transfer-dialog.ts';
+
+export interface SessionView {
+  readonly el: HTMLElement;
+  /** Whether the chat pane is on screen (for unread counting). */
+  chatVisible(): boolean;
+  /** Called when the view becomes visible. */
+  shown(): void;
+  dispose(): void;
+}
+
+export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView {
+  const { store } = ctx;
+  const id = (part: string): string => `s-${sessionId}-${part}`;
+  let chatHidden = false;
+  let pinned = true;
+
+  const title = h('h1', { attrs: { id: id('title') } });
+  const presence = h('span', { class: 'presence', attrs: { 'data-testid': 'customer-presence', role: 'status' } });
+  const elapsed = h('span', { class: 'elapsed muted' });
+  const facts = h('details', { class: 'session-info' });
+  const members = h('ul', { class: 'member-list', attrs: { 'data-testid': 'members' } });
+
+  const transfer = h('button', { class: 'button secondary', text: 'console.transfer', attrs: { type: 'button', 'data-action': 'transfer' } });
+  const pause = h('button', { class: 'button secondary', text: 'console.session.pause', attrs: { type: 'button', 'data-action': 'pause' } });
+  const end = h('button', { class: 'button danger', text: 'console.session.end', attrs: { type: 'button', 'data-action': 'end' } });
+  const leave = h('button', { class: 'button secondary', text: 'console.session.leave', attrs: { type: 'button', 'data-action': 'leave' } });
+  const chatToggle = h('button', { class: 'button secondary chat-toggle', attrs: { type: 'button', 'data-action': 'chat-toggle', 'aria-expanded': 'true', 'aria-controls': id('chat') } });
+  const pin = h('button', { class: 'button secondary small', text: 'console.chat.pin', attrs: { type: 'button', 'data-action': 'chat-pin', 'aria-pressed': 'true' } });
+
+  const events = eventLog(id('events'));
+  const chat = chatLog(id('chat'), 'console.chat.title', async (body) => {
+    try {
+      await ctx.link.request({ t: 'chat', sessionId, body });
+    } catch (err) {
+      ctx.notice.error(err);
+      throw err;
+    }
+  });
+  const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), chat.el);
+
+  const ownerOnly = [transfer, pause, end];
+  const act = (fn: () => void) => (ev: MouseEvent): void => {
+    if ((ev.currentTarget as HTMLElement).getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.session.ownerOnly');
+    fn();
+  };
+  transfer.addEventListener('click', act(() => openTransferDialog(ctx, sessionId)));
+  pause.addEventListener('click', act(() => ctx.link.request({ t: 'pause', sessionId }).then(() => ctx.notice.success('console.session.paused'), (err: unknown) => ctx.notice.error(err))));
+  end.addEventListener('click', act(() => openEndDialog(ctx, sessionId)));
+  leave.addEventListener('click', () => openLeaveDialog(ctx, sessionId));
+
+  const line = (m: ChatMessage): ChatLine => ({
+    at: m.at,
+    from: m.from.kind === 'system' ? undefined : m.from.name,
+    mine: m.from.kind === 'rep' && m.from.id === store.me.id,
+    body: m.body,
+  });
+
+  const renderToggle = (): void => {
+    const n = store.unread.get(sessionId) ?? 0;
+    if (n > 0 && chatHidden) bindText(chatToggle, 'console.chat.toggleUnread', { n });
+    else bindText(chatToggle, chatHidden ? 'console.chat.show' : 'console.chat.hide');
+    chatToggle.setAttribute('aria-expanded', String(!chatHidden));
+  };
+  chatToggle.addEventListener('click', () => {
+    chatHidden = !chatHidden;
+    chatPane.hidden = chatHidden;
+    if (!chatHidden) {
+      store.markRead(sessionId);
+      chat.input.focus();
+    }
+    renderToggle();
+  });
+  pin.addEventListener('click', () => {
+    pinned = !pinned;
+    chatPane.classList.toggle('pinned', pinned);
+    chatPane.classList.toggle('floating', !pinned);
+    pin.setAttribute('aria-pressed', String(pinned));
+    bindText(pin, pinned ? 'console.chat.pin' : 'console.chat.unpin');
+  });
+
+  const renderSummary = (s: SessionSummary): void => {
+    bindText(title, 'console.session.title', { name: customerName(s) });
+    presence.dataset.connected = String(s.customerConnected);
+    bindText(presence, s.customerConnected ? 'console.session.customerOnline' : 'console.session.customerOffline');
+    elapsed.dataset.since = String(s.createdAt);
+    replace(facts, h('summary', { text: 'console.session.info' }), sessionFacts(s));
+    replace(
+      members,
+      ...s.members.map((m) =>
+        h('li', {}, h('span', { raw: m.name }), s.owner?.id === m.id ? h('span', { class: 'badge badge-on', text: 'console.session.owner' }) : null),
+      ),
+    );
+    const owner = store.isOwner(s);
+    for (const b of ownerOnly) {
+      // aria-disabled (not disabled): the control stays focusable and says why it does nothing.
+      if (owner) b.removeAttribute('aria-disabled');
+      else b.setAttribute('aria-disabled', 'true');
+    }
+    leave.hidden = owner;
+  };
+
+  const el = h(
+    'section',
+    { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, chatToggle), facts),
+    h(
+      'div',
+      { class: 'session-body' },
+      h(
+        'div',
+        { class: 'session-side' },
+        h('section', { class: 'card', attrs: { 'aria-labelledby': id('members-title') } }, h('h2', { text: 'console.session.members', attrs: { id: id('members-title') } }), members),
+        h('section', { class: 'card', attrs: { 'aria-labelledby': id('events-title') } }, h('h2', { text: 'console.session.events', attrs: { id: id('events-title') } }), events.el),
+      ),
+      chatPane,
+    ),
+  );
+
+  const unsubscribe = store.subscribe((topic) => {
+    if (topic.kind === 'sessions') {
+      const s = store.sessions.get(sessionId);
+      if (s) renderSummary(s);
+      renderToggle();
+    } else if (topic.kind === 'detail' && topic.sessionId === sessionId) {
+      const hist = store.history.get(sessionId);
+      if (hist) {
+        chat.reset(hist.chat.map(line));
+        events.reset(hist.events);
+      }
+    } else if (topic.kind === 'chat' && topic.sessionId === sessionId) chat.add(line(topic.msg));
+    else if (topic.kind === 'event' && topic.sessionId === sessionId) events.add(topic.event);
+  });
+
+  const load = (): void => {
+    ctx.link.request({ t: 'open_session', sessionId }).then(
+      (answer) => {
+        if (answer.t === 'session_detail') store.setHistory(answer.session, { chat: answer.chat, events: answer.events });
+      },
+      (err: unknown) => ctx.notice.error(err),
+    );
+  };
+
+  const first = store.sessions.get(sessionId);
+  if (first) renderSummary(first);
+  renderToggle();
+  const stopTick = tickElapsed(el);
+  load();
+
+  return {
+    el,
+    chatVisible: () => !chatHidden && !el.hidden,
+    shown() {
+      if (!chatHidden) store.markRead(sessionId);
+      renderToggle();
+    },
+    dispose() {
+      unsubscribe();
+      stopTick();
+      el.remove();
+    },
+  };
+}
