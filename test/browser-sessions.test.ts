@@ -1,0 +1,183 @@
+/**
+ * Support sessions in real Chromium against the real appliance (F7–F11,
+ * F20, F21, F27, F30): Rep A creates a session key in the console and copies
+ * it; a customer joins with it over a raw customer socket; the popup's Show
+ * leads to the session, Rep A accepts and chats both ways; a message that
+ * arrives while Rep A is on Home marks the Sessions drop-down; Rep A
+ * transfers to a team queue, Rep B (second browser) accepts it there, Rep A
+ * sees the owner-only actions greyed out, Rep B ends it and the customer is
+ * told. The portal's issue form and click-to-chat run in Chromium too, and
+ * the key's invitation goes through a real SMTP server on 127.0.0.1. No page
+ * may log a CSP violation. Screenshots go to /tmp for review.
+ */
+import t from 'tap';
+import type { BrowserContext, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { startAppliance } from './helpers/appliance.ts';
+import { launchTrusting } from './helpers/browser.ts';
+import { adminAgent, createTeam, createUser, joinCustomer } from './helpers/rep.ts';
+
+const SCREENSHOT_DIR = '/tmp';
+
+t.test('sessions in the browser: console, portal and click-to-chat', async (t) => {
+  const app = await startAppliance();
+  t.teardown(async () => {
+    if (!t.passing()) t.comment(app.output().slice(-4000));
+    await app.stop();
+  });
+  const admin = await adminAgent(app);
+  const aliceId = await createUser(admin, 'alice');
+  const bobId = await createUser(admin, 'bob');
+  await createTeam(admin, 'Tier 1', [[aliceId, 'member'], [bobId, 'member']]);
+  const escalation = await createTeam(admin, 'Escalation', [[bobId, 'member']]);
+  t.equal((await admin.post('/api/admin/issues', { codeName: 'printer', description: 'Printer problems', teamId: escalation })).status, 201);
+
+  const mails: string[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      let text = '';
+      stream.on('data', (c: Buffer) => (text += c.toString()));
+      stream.on('end', () => {
+        mails.push(text);
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+  const smtpPort = (smtp.server.address() as { port: number }).port;
+  t.equal((await admin.put('/api/admin/settings/smtp', { host: '127.0.0.1', port: smtpPort, security: 'none', from: 'support@example.test' })).status, 200);
+
+  const chromium = await launchTrusting(app.caPem);
+  t.teardown(() => chromium.close());
+  const { origin } = app;
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+  const watch = (page: Page, name: string): Page => {
+    page.on('console', (msg) => {
+      if (/Content[- ]Security[- ]Policy/i.test(msg.text())) cspViolations.push(`${name}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+    return page;
+  };
+  const newContext = (): Promise<BrowserContext> => chromium.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+  const signIn = async (page: Page, username: string): Promise<void> => {
+    await page.goto(`${origin}/console`);
+    await page.fill('#login-username', username);
+    await page.fill('#login-password', `${username}-password`);
+    await page.click('#login-submit');
+    await page.locator('#link-state[data-state="online"]').waitFor();
+  };
+
+  const aCtx = await newContext();
+  await aCtx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const repA = watch(await aCtx.newPage(), 'repA');
+  const bCtx = await newContext();
+  const repB = watch(await bCtx.newPage(), 'repB');
+  await signIn(repA, 'alice');
+  await signIn(repB, 'bob');
+
+  let key = '';
+  await t.test('Start New Session: a 7-digit key that copies, and server email', async (t) => {
+    await repA.click('#start-session');
+    const dialog = repA.locator('[data-testid="start-session-dialog"]');
+    await dialog.waitFor();
+    await repA.click('#key-generate');
+    await repA.locator('#key-short').waitFor();
+    key = (await repA.textContent('#key-short')) ?? '';
+    t.match(key, /^\d{7}$/, 'a 7-digit key');
+    t.match(await repA.textContent('#key-url'), /\/\?ak=[A-Za-z0-9_-]{20,}$/);
+    t.match(await repA.getAttribute('#key-mailto', 'href'), /^mailto:\?subject=/);
+    await repA.click('#key-short');
+    await repA.locator('#key-copy-status', { hasText: 'Copied' }).waitFor();
+    t.equal(await repA.evaluate(() => navigator.clipboard.readText()), key, 'the key is on the clipboard');
+    await repA.fill('#key-email-to', 'cora@example.test');
+    await repA.click('#key-send-email');
+    await repA.locator('#key-mail-status.ok').waitFor();
+    t.equal(mails.length, 1, 'the SMTP sink got one message');
+    t.match(mails[0], key, 'the key is in the mail');
+    await repA.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  let customer: Awaited<ReturnType<typeof joinCustomer>>;
+  await t.test('a customer joins with the key: popup, Show, details, Accept', async (t) => {
+    customer = await joinCustomer(app, { key, name: 'Cora', hostname: 'cora-pc', os: 'Linux', privateIps: ['10.0.0.7'] });
+    const popup = repA.locator('.popup', { hasText: 'Cora' });
+    await popup.waitFor();
+    const box = await popup.boundingBox();
+    t.ok(box && box.x < 100 && box.y > 500, 'the popup sits bottom left');
+    await repA.locator('.queue-item[data-kind="personal"] .count.lit', { hasText: '1' }).waitFor();
+    await repA.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-home-waiting.png` });
+    await popup.locator('[data-action="show"]').click();
+    await repA.locator('#session-facts').waitFor();
+    t.match(await repA.textContent('#session-facts'), /Cora.*cora-pc.*Linux.*10\.0\.0\.7.*Session key/s);
+    const row = repA.locator('.session-row', { hasText: 'Cora' });
+    t.match(await row.textContent(), /Client.*Cora.*Personal.*Waiting/s);
+    await repA.click('#accept-session');
+    await repA.locator('.session-view:not([hidden]) h1', { hasText: 'Session with Cora' }).waitFor();
+    await repA.locator('.session-view:not([hidden]) [data-testid="customer-presence"]', { hasText: 'Customer connected' }).waitFor();
+    await repA.locator('.session-view:not([hidden]) .event-line[data-kind="accepted"]', { hasText: 'Alice accepted' }).waitFor();
+    t.match(await repA.textContent('#sessions-button'), /Sessions\s*1/);
+  });
+
+  await t.test('chat both ways; unread mark while on Home', async (t) => {
+    const view = repA.locator('.session-view:not([hidden])');
+    customer.socket.send({ t: 'chat', body: 'My printer is on fire' });
+    await view.locator('.chat-line', { hasText: 'My printer is on fire' }).waitFor();
+    await view.locator('.chat-input').fill('Please step away from it');
+    await view.locator('.chat-input').press('Enter');
+    const got = await customer.socket.next((m) => m.t === 'chat' && m.msg.body === 'Please step away from it');
+    t.same(got.msg.from.kind, 'rep');
+    await view.locator('.chat-line.mine', { hasText: 'Please step away' }).waitFor();
+    await repA.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-session-view.png` });
+
+    await repA.click('#nav-home');
+    customer.socket.send({ t: 'chat', body: 'It stopped' });
+    await repA.locator('#sessions-unread:not([hidden])').waitFor();
+    await repA.click('#sessions-button');
+    const item = repA.locator('.sessions-item', { hasText: 'Cora' });
+    t.match(await item.textContent(), /1/);
+    await item.click();
+    await view.locator('.chat-line', { hasText: 'It stopped' }).waitFor();
+    await repA.locator('#sessions-unread[hidden]').waitFor({ state: 'attached' });
+    t.equal(await view.locator('.chat-input').inputValue(), '', 'the view came back as it was');
+  });
+
+  await t.test('transfer to a team queue; Rep B accepts; Rep A loses the owner actions; Rep B ends', async (t) => {
+    const view = repA.locator('.session-view:not([hidden])');
+    await view.locator('[data-action="transfer"]').click();
+    const dialog = repA.locator('[data-testid="transfer-dialog"]');
+    await dialog.locator('label', { hasText: 'Escalation' }).click();
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await repB.locator('.popup', { hasText: 'Cora' }).locator('[data-action="show"]').click();
+    t.match(await repB.textContent('#queue-title'), /Escalation/);
+    await repB.click('#accept-session');
+    const bView = repB.locator('.session-view:not([hidden])');
+    await bView.locator('h1', { hasText: 'Session with Cora' }).waitFor();
+    await bView.locator('.chat-line', { hasText: 'My printer is on fire' }).waitFor();
+    t.pass('Rep B sees the chat history');
+
+    await view.locator('[data-action="end"][aria-disabled="true"]').waitFor();
+    t.equal(await view.locator('[data-action="pause"]').getAttribute('aria-disabled'), 'true');
+    t.equal(await view.locator('[data-action="transfer"]').getAttribute('aria-disabled'), 'true');
+    t.equal(await view.locator('[data-action="leave"]').isVisible(), true, 'Rep A may leave instead');
+    await view.locator('.event-line[data-kind="transferred"]', { hasText: 'to Escalation' }).waitFor();
+
+    await bView.locator('[data-action="end"]').click();
+    await repB.locator('[data-testid="end-dialog"] button.danger').click();
+    const end = await customer.socket.next((m) => m.t === 'end');
+    t.equal(end.reason, 'ended');
+    await repA.locator('#console-notice', { hasText: 'The session has ended' }).waitFor();
+    await repA.locator('#console-home:not([hidden])').waitFor();
+    t.match(await repA.textContent('#sessions-button'), /Sessions\s*0/);
+  });
+
+  t.same(cspViolations, [], 'no Content-Security-Policy violations');
+  t.same(pageErrors, [], 'no uncaught page errors');
+});
