@@ -15,6 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { startAppliance } from './helpers/appliance.ts';
 import { launchTrusting } from './helpers/browser.ts';
+import { Agent } from './helpers/http.ts';
 import { adminAgent, createTeam, createUser, joinCustomer } from './helpers/rep.ts';
 
 const SCREENSHOT_DIR = '/tmp';
@@ -64,6 +65,12 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     return page;
   };
   const newContext = (): Promise<BrowserContext> => chromium.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+  const aliceKey = async (): Promise<{ shortKey: string }> => {
+    const agent = new Agent(origin, app.caPem);
+    agent.cookies.set('__Host-rd_console', (await aCtx.cookies(origin)).find((c) => c.name === '__Host-rd_console')!.value);
+    agent.csrf = await repA.evaluate(async () => (await (await fetch('/api/console/me', { headers: { 'X-Requested-With': 'relaydesk' } })).json()).csrf);
+    return (await agent.post('/api/console/session-keys', { ttlMinutes: 10 })).json();
+  };
   const signIn = async (page: Page, username: string): Promise<void> => {
     await page.goto(`${origin}/console`);
     await page.fill('#login-username', username);
@@ -176,6 +183,68 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     await repA.locator('#console-notice', { hasText: 'The session has ended' }).waitFor();
     await repA.locator('#console-home:not([hidden])').waitFor();
     t.match(await repA.textContent('#sessions-button'), /Sessions\s*0/);
+  });
+
+  const custCtx = await newContext();
+  const portal = watch(await custCtx.newPage(), 'portal');
+
+  await t.test('portal: a wrong key is refused clearly; a good key leads to the download and command', async (t) => {
+    await portal.goto(origin);
+    await portal.fill('#portal-key', '0000001');
+    await portal.press('#portal-key', 'Enter');
+    await portal.locator('#portal-key-error', { hasText: 'not valid' }).waitFor();
+    const fresh = (await aliceKey()).shortKey;
+    await portal.fill('#portal-key', fresh);
+    await portal.click('#portal-key-submit');
+    await portal.locator('#download-link').waitFor();
+    t.equal(await portal.textContent('#download-command'), `node relaydesk-client.mjs --key ${fresh}`);
+    t.match(await portal.textContent('#download-sha'), /^[0-9a-f]{64}$/);
+    await portal.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-portal.png`, fullPage: true });
+  });
+
+  await t.test('portal: the issue form lands in that team queue', async (t) => {
+    await portal.goto(origin);
+    await portal.selectOption('#portal-issue-choice', 'printer');
+    await portal.fill('#portal-issue-name', 'Pia');
+    await portal.fill('#portal-issue-details', 'Paper jam');
+    await portal.click('#portal-issue-client');
+    await portal.locator('#download-link').waitFor();
+    const href = await portal.getAttribute('#download-link', 'href');
+    t.match(href, /^blob:/);
+    // The customer runs the per-session client; its socket presents the token in the file.
+    const token = await portal.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.includes('?ak='))?.split('?ak=')[1] ?? '');
+    const pia = await joinCustomer(app, { token, hostname: 'pia-pc' });
+    await repB.locator('.popup', { hasText: 'Pia' }).locator('[data-action="show"]').click();
+    t.match(await repB.textContent('#queue-title'), /Escalation/);
+    t.match(await repB.textContent('#session-facts'), /Pia.*Paper jam.*Printer problems/s);
+    pia.socket.ws.close();
+  });
+
+  await t.test('click-to-chat from the portal: [Browser] in the queue, chat both ways, survives a reload', async (t) => {
+    await portal.goto(origin);
+    await portal.selectOption('#portal-rep-choice', { label: 'Alice' });
+    await portal.fill('#portal-rep-name', 'Bea');
+    await portal.click('#portal-rep-chat');
+    await portal.locator('#chat-state', { hasText: 'Waiting for a support technician' }).waitFor();
+    await repA.locator('.popup', { hasText: 'Bea' }).locator('[data-action="show"]').click();
+    const row = repA.locator('.session-row', { hasText: 'Bea' });
+    t.match(await row.textContent(), /\[Browser\]/);
+    await repA.click('#accept-session');
+    await portal.locator('#chat-state', { hasText: 'Alice joined' }).waitFor();
+    await portal.fill('#customer-chat-input', 'Hello from the browser');
+    await portal.press('#customer-chat-input', 'Enter');
+    const view = repA.locator('.session-view:not([hidden])');
+    await view.locator('.chat-line', { hasText: 'Hello from the browser' }).waitFor();
+    await portal.reload();
+    await portal.locator('#chat-state', { hasText: 'Alice joined' }).waitFor();
+    await portal.locator('.chat-line', { hasText: 'Hello from the browser' }).waitFor();
+    await view.locator('.chat-input').fill('Welcome back');
+    await view.locator('.chat-input').press('Enter');
+    await portal.locator('.chat-line', { hasText: 'Welcome back' }).waitFor();
+    await view.locator('[data-action="end"]').click();
+    await repA.locator('[data-testid="end-dialog"] button.danger').click();
+    await portal.locator('#chat-state', { hasText: 'The chat has ended' }).waitFor();
+    t.equal(await portal.evaluate(() => sessionStorage.getItem('relaydesk.chat.resume')), null, 'the resume secret is gone');
   });
 
   t.same(cspViolations, [], 'no Content-Security-Policy violations');
