@@ -13,7 +13,7 @@
 import t from 'tap';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
-import { startAppliance } from './helpers/appliance.ts';
+import { ADMIN_PASSWORD, startAppliance } from './helpers/appliance.ts';
 import { launchTrusting } from './helpers/browser.ts';
 import { Agent } from './helpers/http.ts';
 import { adminAgent, createTeam, createUser, joinCustomer } from './helpers/rep.ts';
@@ -245,6 +245,43 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     await repA.locator('[data-testid="end-dialog"] button.danger').click();
     await portal.locator('#chat-state', { hasText: 'The chat has ended' }).waitFor();
     t.equal(await portal.evaluate(() => sessionStorage.getItem('relaydesk.chat.resume')), null, 'the resume secret is gone');
+  });
+
+  await t.test('admin: portal issues, mail server and grace period pages', async (t) => {
+    const adminCtx = await newContext();
+    t.teardown(() => adminCtx.close());
+    const page = watch(await adminCtx.newPage(), 'admin');
+    await page.goto(`${origin}/login`);
+    await page.fill('#login-username', 'admin');
+    await page.fill('#login-password', ADMIN_PASSWORD);
+    await page.click('#login-submit');
+    await page.waitForURL(`${origin}/account`);
+    await page.click('[data-testid="nav-issues"]');
+    await page.locator('[data-testid="issue-printer"]').waitFor();
+    await page.fill('#new-issue-code', 'vpn');
+    await page.fill('#new-issue-description', 'VPN trouble');
+    await page.selectOption('#new-issue-team', { label: 'Tier 1' });
+    await page.press('#new-issue-description', 'Enter');
+    await page.locator('[data-testid="issue-vpn"]', { hasText: 'Tier 1' }).waitFor();
+    const offered = (await admin.get('/api/portal/info')).json().issues.map((i: { codeName: string }) => i.codeName).sort();
+    t.same(offered, ['printer', 'vpn'], 'the portal offers it');
+    await page.locator('[data-testid="issue-vpn"] [data-action="delete"]').click();
+    await page.locator('[data-testid="issue-vpn"]').waitFor({ state: 'detached' });
+
+    await page.click('[data-testid="nav-mail"]');
+    await page.waitForFunction(() => (document.getElementById('mail-host') as HTMLInputElement | null)?.value === '127.0.0.1', undefined, { polling: 50 });
+    t.match(await page.textContent('#mail-password-state'), /No password/);
+    await page.fill('#mail-password', 'smtp-secret');
+    await page.click('#save-mail');
+    await page.locator('#mail-password-state', { hasText: 'A password is stored' }).waitFor();
+    t.equal(await page.inputValue('#mail-password'), '', 'the password is never shown back');
+
+    await page.click('[data-testid="nav-security"]');
+    await page.waitForFunction(() => (document.getElementById('rep-grace') as HTMLInputElement | null)?.disabled === false, undefined, { polling: 50 });
+    await page.fill('#rep-grace', '45');
+    await page.click('#save-grace');
+    await page.locator('.notice-success', { hasText: 'grace period' }).waitFor();
+    t.equal((await admin.get('/api/admin/settings/sessions')).json().repGraceSeconds, 45);
   });
 
   t.same(cspViolations, [], 'no Content-Security-Policy violations');

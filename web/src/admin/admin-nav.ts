@@ -1,6 +1,6 @@
 /**
  * The navigation of the /login area once signed in: My Account for everyone,
- * Users / Teams / Security for administrators, then the user's name and
+ * Users / Teams / Security / Portal issues / Mail server for administrators, then the user's name and
  * Sign out. Links are real `<a href>`s (open-in-new-tab works); plain clicks
  * are routed in place.
  */
@@ -19,6 +19,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/admin/users', text: 'nav.users', adminOnly: true },
   { path: '/admin/teams', text: 'nav.teams', adminOnly: true },
   { path: '/admin/security', text: 'nav.security', adminOnly: true },
+  { path: '/admin/issues', text: 'nav.issues', adminOnly: true },
+  { path: '/admin/mail', text: 'nav.mail', adminOnly: true },
 ];
 
 export function adminNav(me: Me, current: string, navigate: (path: string) => void, signOut: () => void): HTMLElement[] {

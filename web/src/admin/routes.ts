@@ -5,6 +5,8 @@
  */
 import { accountView } from './account-view.ts';
 import type { View } from './admin-context.ts';
+import { issuesView } from './issues-view.ts';
+import { mailView } from './mail-view.ts';
 import { securityView } from './security-view.ts';
 import { teamsView } from './teams-view.ts';
 import { usersView } from './users-view.ts';
@@ -19,6 +21,8 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/admin/users': { view: usersView, adminOnly: true },
   '/admin/teams': { view: teamsView, adminOnly: true },
   '/admin/security': { view: securityView, adminOnly: true },
+  '/admin/issues': { view: issuesView, adminOnly: true },
+  '/admin/mail': { view: mailView, adminOnly: true },
 };
 
 /** Where a signed-in user lands for `path`: `/login` → My Account, `/admin` → Users (or My Account for non-admins). */
