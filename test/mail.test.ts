@@ -83,3 +83,11 @@ t.test('with STARTTLS, the mail server CA and a login, the invitation arrives', 
   t.equal(r2.json().error.code, 'KEY_UNKNOWN', 'another rep cannot mail someone else’s key');
   t.equal((await rep.agent.post('/api/console/session-keys/email', { token: key.token, to: 'not an address' })).json().error.code, 'BAD_FIELD');
 });
+
+t.test('the stored mail password can be removed explicitly; issue code names are unique', async (t) => {
+  await admin.put('/api/admin/settings/smtp', { host: '127.0.0.1', port: smtpPort, security: 'starttls', from: 'support@example.test', clearPassword: true });
+  t.equal((await admin.get('/api/admin/settings/smtp')).json().smtp.hasPassword, false);
+  const team = (await admin.post('/api/admin/teams', { name: 'Mail team' })).json().team.id;
+  t.equal((await admin.post('/api/admin/issues', { codeName: 'mail', description: 'Mail', teamId: team })).status, 201);
+  t.equal((await admin.post('/api/admin/issues', { codeName: 'mail', description: 'Other', teamId: team })).json().error.code, 'NAME_TAKEN');
+});

@@ -183,6 +183,8 @@ const SMTP = {
   username: { kind: 'string', max: 255, optional: true },
   /** Omitted: keep the stored password. */
   password: { kind: 'string', max: 1024, optional: true },
+  /** True: remove the stored password (a blank field in the form means "keep"). */
+  clearPassword: { kind: 'bool', optional: true },
   from: { kind: 'string', min: 3, max: 254, pattern: /^[^\s<>,;"]+@[^\s<>,;"]+$/ },
   caPem: { kind: 'string', max: 20_000, optional: true },
 } as const;
@@ -202,6 +204,7 @@ export function mountAdminSessionRoutes(app: TemplatedApp, ctx: Context): void {
     const who = auth.requireAdmin(req);
     const body = parseShape(ISSUE, await readJson(reply, req));
     if (!ctx.teams.get(body.teamId)) throw new AppError('UNKNOWN_ID', 'team');
+    if (ctx.issues.get(body.codeName)) throw new AppError('NAME_TAKEN', body.codeName);
     const issue = ctx.issues.putSync({ codeName: body.codeName, description: body.description.trim(), teamId: body.teamId });
     ctx.log.info({ by: who.user.username, issue: issue.codeName }, 'portal issue saved');
     reply.json(201, { issue });
@@ -230,7 +233,7 @@ export function mountAdminSessionRoutes(app: TemplatedApp, ctx: Context): void {
       port: body.port,
       security: body.security,
       username: body.username ?? '',
-      password: body.password ?? old?.password ?? '',
+      password: body.clearPassword ? '' : (body.password ?? old?.password ?? ''),
       from: body.from,
       caPem: body.caPem ?? '',
     });

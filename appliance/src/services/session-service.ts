@@ -240,7 +240,8 @@ export class SessionService {
       owner: null,
       members: [],
       customer: {
-        name: (info.name || ticket.customerName || info.user || 'Customer').slice(0, 100),
+        // A name typed on the portal wins over the client's default (the OS user name).
+        name: (ticket.customerName || info.name || info.user || 'Customer').slice(0, 100),
         details: ticket.details,
         hostname: info.hostname ?? '',
         os: info.os ?? '',

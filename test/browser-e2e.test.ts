@@ -1,0 +1,121 @@
+/**
+ * The whole support flow as people do it: Rep A in Chromium makes a session
+ * key; the customer downloads the real customer client from the appliance
+ * and runs it with the key; the popup appears; Rep A accepts; chat goes both
+ * ways between the page and the client's terminal; Rep A transfers to a
+ * team; Rep B (second browser) accepts; Rep B ends; the client exits and
+ * removes itself. Then the portal's rep pick lands in that rep's queue.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import type { Page } from 'playwright-core';
+import { startAppliance } from './helpers/appliance.ts';
+import { launchTrusting } from './helpers/browser.ts';
+import { download, runClient } from './helpers/customer.ts';
+import { adminAgent, createTeam, createUser } from './helpers/rep.ts';
+
+const app = await startAppliance();
+t.teardown(() => app.stop());
+const admin = await adminAgent(app);
+const aliceId = await createUser(admin, 'alice');
+const bobId = await createUser(admin, 'bob');
+await createTeam(admin, 'Tier 1', [[aliceId, 'member']]);
+await createTeam(admin, 'Escalation', [[bobId, 'member']]);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-e2e-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+const chromium = await launchTrusting(app.caPem);
+t.teardown(() => chromium.close());
+const context = () => chromium.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+const cspViolations: string[] = [];
+const watch = (page: Page): Page => {
+  page.on('console', (m) => /Content[- ]Security[- ]Policy/i.test(m.text()) && cspViolations.push(m.text()));
+  return page;
+};
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(`${app.origin}/console`);
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', `${username}-password`);
+  await page.click('#login-submit');
+  await page.locator('#link-state[data-state="online"]').waitFor();
+}
+
+const repA = watch(await (await context()).newPage());
+const repB = watch(await (await context()).newPage());
+await signIn(repA, 'alice');
+await signIn(repB, 'bob');
+
+t.test('key → real client → popup → accept → chat → transfer → second rep → end → client gone', async (t) => {
+  await repA.click('#start-session');
+  await repA.click('#key-generate');
+  await repA.locator('#key-short').waitFor();
+  const key = (await repA.textContent('#key-short'))!;
+  t.match(key, /^\d{7}$/);
+
+  const build = await download(app, '/download/relaydesk-client.mjs', dir);
+  t.equal(build.status, 200);
+  const client = runClient(build.file, ['--key', key, '--name', 'Cora', '--say', 'Hello, my screen is frozen'], { typing: true });
+  t.teardown(() => client.kill());
+  await client.waitFor(/[Ww]aiting for a representative/);
+  await repA.keyboard.press('Escape');
+
+  const popup = repA.locator('.popup', { hasText: 'Cora' });
+  await popup.waitFor();
+  await popup.locator('[data-action="show"]').click();
+  t.match(await repA.textContent('#session-facts'), new RegExp(os.hostname()), 'the client reported its host name');
+  await repA.click('#accept-session');
+  const viewA = repA.locator('.session-view:not([hidden])');
+  await viewA.locator('.chat-line', { hasText: 'Hello, my screen is frozen' }).waitFor();
+  t.pass('the client’s chat reached the console');
+  await client.waitFor(/Alice/);
+  await viewA.locator('.chat-input').fill('Let me bring in a colleague');
+  await viewA.locator('.chat-input').press('Enter');
+  await client.waitFor(/Alice: Let me bring in a colleague/);
+  client.type('Thank you');
+  await viewA.locator('.chat-line', { hasText: 'Thank you' }).waitFor();
+  t.pass('typed chat from the client reached the console');
+
+  await viewA.locator('[data-action="transfer"]').click();
+  const dialog = repA.locator('[data-testid="transfer-dialog"]');
+  await dialog.locator('label', { hasText: 'Escalation' }).click();
+  await dialog.locator('button[type="submit"]').click();
+
+  await repB.locator('.popup', { hasText: 'Cora' }).locator('[data-action="show"]').click();
+  await repB.click('#accept-session');
+  const viewB = repB.locator('.session-view:not([hidden])');
+  await viewB.locator('.chat-line', { hasText: 'Thank you' }).waitFor();
+  await viewA.locator('[data-action="end"][aria-disabled="true"]').waitFor();
+  t.pass('Rep B owns it, with the history; Rep A’s owner actions are greyed out');
+
+  await viewB.locator('[data-action="end"]').click();
+  await repB.locator('[data-testid="end-dialog"] button.danger').click();
+  const exit = await client.exited;
+  t.equal(exit.code, 0, 'the client exits cleanly when the session ends');
+  t.notOk(existsSync(build.file), 'and removes itself');
+  await repA.locator('#console-home:not([hidden])').waitFor();
+});
+
+t.test('portal: picking Rep B puts the session in Rep B’s personal queue', async (t) => {
+  const portal = watch(await (await context()).newPage());
+  await portal.goto(app.origin);
+  const info = await portal.evaluate(async () => (await fetch('/api/portal/info')).json());
+  t.ok(info.reps.some((r: any) => r.name === 'Bob'), 'Bob is listed as available');
+  const start = await portal.evaluate(
+    async (repId) =>
+      (await fetch('/api/portal/start', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ mode: 'rep', repId, name: 'Piet' }) })).json(),
+    bobId,
+  );
+  const build = await download(app, start.download, dir, 'piet.mjs');
+  const client = runClient(build.file, ['--keep']);
+  t.teardown(() => client.kill());
+  const popup = repB.locator('.popup', { hasText: 'Piet' });
+  await popup.waitFor();
+  await popup.locator('[data-action="show"]').click();
+  t.match(await repB.textContent('#queue-title'), /Personal|Bob/);
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(await repA.locator('.popup', { hasText: 'Piet' }).count(), 0, 'Rep A is not told about it');
+  await client.kill();
+  t.same(cspViolations, [], 'no CSP violations');
+});
