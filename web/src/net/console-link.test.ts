@@ -21,6 +21,8 @@ class FakeSocket {
   constructor(readonly url: string) {
     FakeSocket.all.push(this);
     setTimeout(() => {
+      // Like a real WebSocket: one closed while connecting never opens.
+      if (this.readyState === FakeSocket.CLOSED) return;
       this.readyState = FakeSocket.OPEN;
       this.emit('open', {});
     }, 1);

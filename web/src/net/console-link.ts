@@ -177,6 +177,8 @@ export class ConsoleLink {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.addEventListener('open', () => {
+      // A socket this link already dropped must not start a keepalive.
+      if (this.ws !== ws) return;
       ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION }));
       clearInterval(this.keepalive);
       this.keepalive = setInterval(() => {
