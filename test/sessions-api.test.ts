@@ -191,3 +191,22 @@ t.test('a customer whose joined reply was lost can come back with the same key, 
   t.not(again.joined.resume, first.joined.resume, 'with a fresh resume secret');
   await t.rejects(joinCustomer(app, { resume: first.joined.resume }), { code: 'RESUME_UNKNOWN' }, 'the old secret is void');
 });
+
+t.test('team chat reaches only the team; stars are per rep and only for own teams', async (t) => {
+  const a = await signInRep(app, 'alice');
+  const c = await signInRep(app, 'carol');
+  t.equal((await a.request({ t: 'team_chat', teamId: tier1, body: 'anyone free?' })).t, 'ack');
+  const got = await a.socket.next((m) => m.t === 'team_chat');
+  t.same([got.msg.body, got.msg.from.name], ['anyone free?', 'Alice']);
+  t.equal((await c.request({ t: 'team_chat', teamId: tier1, body: 'sneaky' })).code, 'QUEUE_UNKNOWN', 'not a member of that team');
+  await new Promise((r) => setTimeout(r, 200));
+  t.notOk(c.socket.messages.some((m) => m.t === 'team_chat'), 'other teams never see it');
+  // Signing in again moves Alice's console (F6); the new one gets the history.
+  const later = await signInRep(app, 'alice');
+  t.ok(later.welcome.teamChat.some((m: any) => m.body === 'anyone free?'), 'history comes with the welcome');
+
+  t.equal((await later.request({ t: 'favourite', teamId: tier1, on: true })).t, 'ack');
+  const queues = await later.socket.next((m) => m.t === 'queues');
+  t.equal(queues.queues.find((q: any) => q.kind === 'team').favourite, true);
+  t.equal((await c.request({ t: 'favourite', teamId: tier1, on: true })).code, 'QUEUE_UNKNOWN');
+});
