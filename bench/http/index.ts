@@ -30,8 +30,8 @@ async function load(name: string, url: string, headers: Record<string, string> =
   return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: bad };
 }
 
-async function startHello(keyFile: string, certFile: string): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'http', 'hello-uws.ts'), keyFile, certFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startHello(keyFile: string, certFile: string, assetFile: string): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'http', 'hello-uws.ts'), keyFile, certFile, assetFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -46,7 +46,7 @@ async function startHello(keyFile: string, certFile: string): Promise<{ port: nu
 
 export async function runHttpBench(): Promise<void> {
   const app = await startAppliance({ env: { RELAYDESK_LOG_LEVEL: 'warn' } });
-  const hello = await startHello(path.join(app.dataDir, 'certs', 'server.key.pem'), path.join(app.dataDir, 'certs', 'server.cert.pem'));
+  const hello = await startHello(path.join(app.dataDir, 'certs', 'server.key.pem'), path.join(app.dataDir, 'certs', 'server.cert.pem'), path.join(REPO_ROOT, 'dist', 'web', 'console.js'));
   try {
     const agent = new Agent(app.origin, app.caPem);
     await agent.signIn('admin', ADMIN_PASSWORD);
@@ -54,11 +54,14 @@ export async function runHttpBench(): Promise<void> {
     const base = await load('uWS hello-world (baseline)', `https://127.0.0.1:${hello.port}/hello`);
     const me = await load('GET /api/auth/me (signed in)', `${app.origin}/api/auth/me`, { cookie });
     const asset = await load('GET /assets/console.js (br)', `${app.origin}/assets/console.js`, { 'accept-encoding': 'br' });
+    const bareAsset = await load('uWS same bytes, bare (baseline)', `https://127.0.0.1:${hello.port}/asset`);
     console.log(`\nbench/http — ${CONNECTIONS} connections, ${DURATION_S} s each, TLS on 127.0.0.1`);
     console.log('name'.padEnd(34), 'req/s'.padStart(9), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'errors'.padStart(7), 'vs baseline'.padStart(12));
-    for (const f of [base, me, asset]) {
-      console.log(f.name.padEnd(34), f.rps.toFixed(0).padStart(9), String(f.p50).padStart(7), String(f.p99).padStart(7), String(f.errors).padStart(7), `${(f.rps / base.rps).toFixed(2)}x`.padStart(12));
+    const rows: Array<[Figures, Figures]> = [[base, base], [me, base], [bareAsset, bareAsset], [asset, bareAsset]];
+    for (const [f, against] of rows) {
+      console.log(f.name.padEnd(34), f.rps.toFixed(0).padStart(9), String(f.p50).padStart(7), String(f.p99).padStart(7), String(f.errors).padStart(7), `${(f.rps / against.rps).toFixed(2)}x`.padStart(12));
     }
+    console.log('(the JSON endpoint is compared with hello-world; the asset with the same bytes served bare)');
   } finally {
     hello.stop();
     await app.stop();
