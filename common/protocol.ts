@@ -8,6 +8,7 @@
  * that the appliance echoes in `ack` or `error`. See docs/PROTOCOL.md.
  */
 import type { ErrorCode } from './errors.ts';
+import type { RepPermissions } from './permissions.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
 import { MAX_CHAT_LENGTH, QUEUE_ID_PATTERN } from './sessions.ts';
 import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
@@ -82,6 +83,8 @@ export type ApplianceToConsole =
       sessions: SessionSummary[];
       teamChat: TeamChatMessage[];
       targets: TransferTargets;
+      /** What this rep may do (effective: own grant merged with their teams'). */
+      permissions: RepPermissions;
     }
   | { t: 'pong'; n: number }
   | { t: 'ack'; rid: number }
@@ -96,6 +99,8 @@ export type ApplianceToConsole =
   | { t: 'queues'; queues: QueueInfo[] }
   | { t: 'targets'; targets: TransferTargets }
   | { t: 'signed_out'; reason: SignOutReason }
+  /** An administrator changed this rep's permissions (or their teams'): the new effective set. */
+  | { t: 'permissions'; permissions: RepPermissions }
   | { t: 'error'; rid?: number; code: ErrorCode; message: string; detail?: string };
 
 /** Decodes one console message; throws a coded AppError for anything malformed. */

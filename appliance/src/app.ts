@@ -39,6 +39,8 @@ import { PrefsStore } from './store/prefs.ts';
 import { SessionStore } from './store/sessions.ts';
 import { StartTokenStore } from './store/start-tokens.ts';
 import { TeamChatStore } from './store/team-chat.ts';
+import { PermissionStore } from './store/permissions.ts';
+import { mountPermissionRoutes } from './http/permission-routes.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -106,6 +108,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const settings = new SettingsStore(store);
   const starts = new StartTokenStore(store);
   const issues = new IssueStore(store);
+  const permissions = new PermissionStore(store, teams);
   const sessions = new SessionService({
     log,
     users,
@@ -137,6 +140,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     starts,
     issues,
     mailer: new Mailer(settings),
+    permissions,
     builds: new CustomerBuilds('', { url: '', caPem: '', serverSpkiSha256: '' }),
     publicOrigin: '',
   };
@@ -149,7 +153,8 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountConsoleRoutes(app, ctx);
   mountPortalRoutes(app, ctx);
   mountAdminSessionRoutes(app, ctx);
-  mountConsoleSocket(app, auth, hub, sessions, log);
+  mountPermissionRoutes(app, ctx);
+  mountConsoleSocket(app, auth, hub, sessions, log, permissions);
   mountCustomerSocket(app, customers, sessions, log);
   sessions.attach({
     publishConsole: (topic, msg) => void app.publish(topic, encodeConsoleMessage(msg)),
@@ -162,6 +167,15 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     },
     closeCustomer: (sessionId) => customers.closeSession(sessionId),
     isOnline: (userId) => hub.isOnline(userId),
+  });
+  // An administrator changed a grant or a team's members: every open console of those users learns its new permissions.
+  permissions.onChange((userIds) => {
+    for (const userId of userIds) {
+      const sockets = hub.socketsOf(userId);
+      if (sockets.length === 0) continue;
+      const effective = permissions.effective(userId);
+      for (const ws of sockets) hub.send(ws, { t: 'permissions', permissions: effective });
+    }
   });
   mountStaticRoutes(app, ctx, webDir);
   app.any('/*', (res, req) => {

@@ -16,6 +16,7 @@ import type { StartTokenStore } from './store/start-tokens.ts';
 import type { IssueStore } from './store/issues.ts';
 import type { Mailer } from './services/mailer.ts';
 import type { CustomerBuilds } from './builds/customer-build.ts';
+import type { PermissionStore } from './store/permissions.ts';
 
 export interface Context {
   readonly options: Options;
@@ -34,6 +35,8 @@ export interface Context {
   readonly starts: StartTokenStore;
   readonly issues: IssueStore;
   readonly mailer: Mailer;
+  /** Rep permissions: grants per user and team, `effective(userId)` for checks. */
+  readonly permissions: PermissionStore;
   /** Set once the port is bound (port 0 picks one). */
   builds: CustomerBuilds;
   /** `https://<first --names entry>:<port>`: what customers and key URLs use. */

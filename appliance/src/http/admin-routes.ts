@@ -139,10 +139,13 @@ export function mountAdminRoutes(app: TemplatedApp, ctx: Context): void {
     const who = auth.requireAdmin(req);
     const id = pathId(req);
     const body = teamBody(ctx, await readJson(reply, req), true);
+    const before = teams.get(id)?.members.map((m) => m.userId) ?? [];
     const team = teams.updateSync(id, (t) => {
       if (body.name !== undefined) t.name = body.name;
       if (body.members !== undefined) t.members = body.members;
     });
+    // Joining or leaving a team changes what its grant adds to a rep's permissions.
+    if (body.members !== undefined) ctx.permissions.notify([...before, ...team.members.map((m) => m.userId)]);
     ctx.log.info({ by: who.user.username, team: team.name }, 'team changed');
     reply.json(200, { team });
   });
@@ -150,7 +153,10 @@ export function mountAdminRoutes(app: TemplatedApp, ctx: Context): void {
   route(app, ctx, 'del', '/api/admin/teams/:id', (req, reply) => {
     const who = auth.requireAdmin(req);
     const id = pathId(req);
+    const former = teams.get(id)?.members.map((m) => m.userId) ?? [];
     teams.removeSync(id);
+    ctx.permissions.removeTeamGrantSync(id);
+    ctx.permissions.notify(former);
     ctx.log.info({ by: who.user.username, team: id }, 'team removed');
     reply.json(200, { removed: id });
   });

@@ -154,7 +154,7 @@ export class SessionService {
   }
 
   /** Everything a console needs at connect, and the topics it must join. */
-  snapshot(userId: string): { welcome: Omit<Extract<ApplianceToConsole, { t: 'welcome' }>, 't' | 'v' | 'user'>; topics: string[] } {
+  snapshot(userId: string): { welcome: Omit<Extract<ApplianceToConsole, { t: 'welcome' }>, 't' | 'v' | 'user' | 'permissions'>; topics: string[] } {
     const actor = this.actor(userId);
     const visible = this.d.sessions.open().filter((s) => sm.canSee(actor, s));
     const queues = this.queuesOf(userId);

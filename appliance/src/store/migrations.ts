@@ -4,6 +4,7 @@
  * of that number, so a crash leaves the store either before or after it.
  * Add new steps at the end; never edit a released one.
  */
+import { DEFAULT_USER_PERMISSIONS } from '../../../common/permissions.ts';
 import type { Store } from './db.ts';
 
 export interface Migration {
@@ -28,6 +29,16 @@ export const MIGRATIONS: readonly Migration[] = [
       // A rep's console may be away 60 s (a reload, a network blip) before their sessions go back to a queue.
       store.spaces.settings.putSync('sessions', { repGraceSeconds: 60 });
       store.spaces.settings.putSync('smtp', null);
+    },
+  },
+  {
+    version: 3,
+    what: 'rep permissions: every existing user gets the default grant',
+    up(store) {
+      // Users keep what they could do before permissions existed; teams grant nothing until an administrator says so.
+      for (const { key } of store.spaces.users.getRange()) {
+        if (store.spaces.permissions.get(`user:${key}`) === undefined) store.spaces.permissions.putSync(`user:${key}`, { ...DEFAULT_USER_PERMISSIONS, allowedPaths: [] });
+      }
     },
   },
 ];

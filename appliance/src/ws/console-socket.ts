@@ -26,6 +26,7 @@ import type { AuthService } from '../auth/service.ts';
 import { COOKIE_NAMES } from '../auth/cookies.ts';
 import { parseCookies } from '../http/kit.ts';
 import type { SessionService } from '../services/session-service.ts';
+import type { PermissionStore } from '../store/permissions.ts';
 import { hashToken } from '../store/auth-sessions.ts';
 import type { TemplatedApp, WebSocket } from '../uws.ts';
 import { Outbox } from './outbox.ts';
@@ -146,7 +147,7 @@ function originHost(origin: string): string {
   }
 }
 
-export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: ConsoleHub, sessions: SessionService, log: Logger): void {
+export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: ConsoleHub, sessions: SessionService, log: Logger, permissions: PermissionStore): void {
   const ack = (ws: ConsoleWs, body: Record<string, unknown>) => hub.send(ws, { t: 'ack', rid: body.rid as number });
   const user = (ws: ConsoleWs) => ws.getUserData().userId;
 
@@ -158,7 +159,13 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       const { welcome, topics } = sessions.snapshot(data.userId);
       for (const t of topics) ws.subscribe(t);
       data.greeted = true;
-      hub.send(ws, { t: 'welcome', v: PROTOCOL_VERSION, user: { id: data.userId, username: data.username, displayName: data.displayName }, ...welcome });
+      hub.send(ws, {
+        t: 'welcome',
+        v: PROTOCOL_VERSION,
+        user: { id: data.userId, username: data.username, displayName: data.displayName },
+        ...welcome,
+        permissions: permissions.effective(data.userId),
+      });
     },
     ping(ws, body) {
       hub.send(ws, { t: 'pong', n: body.n as number });

@@ -2,7 +2,8 @@
  * One team on the Teams page: rename, the member list with a role select and
  * Remove per member, a row that adds a user with a role, and Delete (after a
  * confirmation dialog). Member changes PATCH the whole member list, which is
- * what the API takes. After a change the card is redrawn and focus is put
+ * what the API takes. The card also holds the team's permission grant
+ * (what every member gets on top of their own), saved on its own. After a change the card is redrawn and focus is put
  * back on the matching control (`refocus` selector).
  */
 import { api, type PublicUser, type TeamRole } from '../net/api.ts';
@@ -10,6 +11,8 @@ import { field, h } from '../ui/dom.ts';
 import { openDialog } from '../ui/dialog.ts';
 import { t, type MessageKey } from '../ui/i18n.ts';
 import type { Notice } from '../ui/notice.ts';
+import { NO_PERMISSIONS, type RepPermissions } from '../../../common/permissions.ts';
+import { permissionFields } from './permissions-form.ts';
 
 export const ROLES: readonly TeamRole[] = ['member', 'lead', 'manager'];
 
@@ -95,6 +98,7 @@ export function teamCard(team: Team, deps: TeamCardDeps): HTMLElement {
     h('h3', { text: 'teams.members' }),
     members,
     addMemberForm(team, deps, patch, nameOf),
+    permissionsForm(team, deps),
     h('div', { class: 'form-actions' }, deleteButton(team, deps)),
   );
 }
@@ -142,4 +146,36 @@ function deleteButton(team: Team, deps: TeamCardDeps): HTMLButtonElement {
     });
   });
   return button;
+}
+
+/** The team's grant: loaded when the card is drawn, saved with its own button. */
+function permissionsForm(team: Team, { notice }: TeamCardDeps): HTMLElement {
+  const url = `/api/admin/teams/${encodeURIComponent(team.id)}/permissions`;
+  const fields = permissionFields(`team-${team.id}`, { ...NO_PERMISSIONS, allowedPaths: [] });
+  const save = h('button', { text: 'perms.save', class: 'button secondary', attrs: { type: 'submit', 'data-role': 'save-permissions', disabled: true } });
+  const form = h('form', { class: 'permissions-form', attrs: { novalidate: true } }, h('p', { class: 'muted', text: 'perms.team.help' }), fields.el, h('div', { class: 'form-actions' }, save));
+  api<{ permissions: RepPermissions }>('GET', url).then(
+    ({ permissions }) => {
+      fields.set(permissions);
+      save.disabled = false;
+    },
+    (err: unknown) => notice.error(err),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    save.disabled = true;
+    api<{ permissions: RepPermissions }>('PUT', url, fields.read()).then(
+      ({ permissions }) => {
+        fields.set(permissions);
+        save.disabled = false;
+        save.focus();
+        notice.success('perms.saved', { name: team.name });
+      },
+      (err: unknown) => {
+        save.disabled = false;
+        notice.error(err);
+      },
+    );
+  });
+  return form;
 }

@@ -1,6 +1,6 @@
 /**
  * Users (`/admin/users`): the list with per-row actions (disable/enable,
- * make/remove administrator, reset password) and the form that adds a user.
+ * make/remove administrator, reset password, permissions) and the form that adds a user.
  * A changed row is redrawn in place and focus returns to the same action, so
  * keyboard users keep their place. Rows carry `data-testid="user-<username>"`.
  */
@@ -9,6 +9,7 @@ import { field, h, replace } from '../ui/dom.ts';
 import type { MessageKey } from '../ui/i18n.ts';
 import type { AdminContext } from './admin-context.ts';
 import { openResetPasswordDialog } from './reset-password-dialog.ts';
+import { openUserPermissionsDialog } from './user-permissions-dialog.ts';
 
 const COLUMNS = ['users.col.username', 'users.col.displayName', 'users.col.admin', 'users.col.status', 'users.col.actions'] as const;
 
@@ -39,6 +40,7 @@ export function usersView(ctx: AdminContext): HTMLElement {
         action(user.disabled ? 'enable' : 'disable', user.disabled ? 'users.enable' : 'users.disable', () => change(user, { disabled: !user.disabled }, user.disabled ? 'users.enabled' : 'users.disabled')),
         action(user.admin ? 'unmake-admin' : 'make-admin', user.admin ? 'users.unmakeAdmin' : 'users.makeAdmin', () => change(user, { admin: !user.admin }, user.admin ? 'users.unmadeAdmin' : 'users.madeAdmin')),
         action('reset-password', 'users.resetPassword', () => openResetPasswordDialog(user, (updated) => redraw(updated, 'reset-password', notice.success.bind(null, 'users.reset.done', { name: updated.username })))),
+        action('permissions', 'users.permissions', () => openUserPermissionsDialog(user, notice)),
       ),
     );
     return tr;

@@ -4,17 +4,24 @@
  * session the chat and event history once opened. Views render from here and
  * subscribe to topics; they never keep their own copy of a session.
  *
+ * Permissions: the rep's effective permissions from `welcome`, replaced live
+ * by `permissions` messages; feature buttons read `permissions` and listen to
+ * the `permissions` topic to grey out what the rep may not do.
+ *
  * Visibility (mirrors the appliance's rule): a session is kept while it waits
  * in one of my queues or while I am a member; anything else, and every ended
  * session, is dropped.
  */
 import type { ApplianceToConsole, QueueInfo, TeamChatMessage, TransferTargets } from '../../../common/protocol.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from '../../../common/sessions.ts';
+import { NO_PERMISSIONS, type RepPermissions } from '../../../common/permissions.ts';
 
 export type Topic =
   | { kind: 'queues' }
   | { kind: 'sessions' }
   | { kind: 'targets' }
+  /** My effective permissions changed (welcome or an administrator's change). */
+  | { kind: 'permissions' }
   | { kind: 'team_chat'; teamId: string }
   /** A session entered one of my queues (popup, lit count). */
   | { kind: 'entered'; session: SessionSummary }
@@ -35,6 +42,8 @@ export class ConsoleStore {
   me = { id: '', name: '' };
   queues: QueueInfo[] = [];
   targets: TransferTargets = { teams: [], reps: [] };
+  /** Nothing until the appliance says otherwise in `welcome`. */
+  permissions: RepPermissions = { ...NO_PERMISSIONS, allowedPaths: [] };
   readonly sessions = new Map<string, SessionSummary>();
   readonly teamChat = new Map<string, TeamChatMessage[]>();
   /** Team ids with team chat not read yet. */
@@ -117,6 +126,7 @@ export class ConsoleStore {
         this.me = { id: msg.user.id, name: msg.user.displayName };
         this.queues = msg.queues;
         this.targets = msg.targets;
+        this.permissions = msg.permissions;
         this.sessions.clear();
         for (const s of msg.sessions) if (this.visible(s)) this.sessions.set(s.id, s);
         this.teamChat.clear();
@@ -124,6 +134,7 @@ export class ConsoleStore {
         for (const id of [...this.history.keys()]) if (!this.sessions.has(id)) this.history.delete(id);
         this.emit({ kind: 'queues' });
         this.emit({ kind: 'targets' });
+        this.emit({ kind: 'permissions' });
         this.emit({ kind: 'sessions' });
         return;
       case 'session':
@@ -160,6 +171,10 @@ export class ConsoleStore {
       case 'targets':
         this.targets = msg.targets;
         this.emit({ kind: 'targets' });
+        return;
+      case 'permissions':
+        this.permissions = msg.permissions;
+        this.emit({ kind: 'permissions' });
         return;
       default:
         return;

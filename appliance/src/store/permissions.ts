@@ -1,0 +1,71 @@
+/**
+ * Keyspace `permissions`: one grant per user (key `user:<id>`) and per team
+ * (key `team:<id>`). A user without a stored grant has
+ * DEFAULT_USER_PERMISSIONS; a team without one has NO_PERMISSIONS (it adds
+ * nothing). `effective(userId)` merges the user's grant with the grants of
+ * every team the user belongs to (most permissive wins, see
+ * common/permissions.ts). Writes are one transaction each; listeners learn
+ * which users' effective permissions may have changed.
+ */
+import { DEFAULT_USER_PERMISSIONS, NO_PERMISSIONS, mergePermissions, type RepPermissions } from '../../../common/permissions.ts';
+import type { Store } from './db.ts';
+import type { TeamStore } from './teams.ts';
+
+export type PermissionsListener = (userIds: readonly string[]) => void;
+
+function copy(p: Readonly<RepPermissions>): RepPermissions {
+  return { ...p, allowedPaths: [...p.allowedPaths] };
+}
+
+export class PermissionStore {
+  private readonly listeners = new Set<PermissionsListener>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly teams: TeamStore,
+  ) {}
+
+  /** `fn` is called after a grant changed, with the users whose effective permissions may differ now. */
+  onChange(fn: PermissionsListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Tells listeners that these users' effective permissions may have changed (e.g. team membership). */
+  notify(userIds: readonly string[]): void {
+    if (userIds.length === 0) return;
+    for (const fn of [...this.listeners]) fn([...new Set(userIds)]);
+  }
+
+  userGrant(userId: string): RepPermissions {
+    return copy((this.store.spaces.permissions.get(`user:${userId}`) as RepPermissions | undefined) ?? DEFAULT_USER_PERMISSIONS);
+  }
+
+  teamGrant(teamId: string): RepPermissions {
+    return copy((this.store.spaces.permissions.get(`team:${teamId}`) as RepPermissions | undefined) ?? NO_PERMISSIONS);
+  }
+
+  setUserGrantSync(userId: string, grant: RepPermissions): RepPermissions {
+    this.store.txSync(() => this.store.spaces.permissions.putSync(`user:${userId}`, copy(grant)));
+    this.notify([userId]);
+    return this.userGrant(userId);
+  }
+
+  setTeamGrantSync(teamId: string, grant: RepPermissions): RepPermissions {
+    this.store.txSync(() => this.store.spaces.permissions.putSync(`team:${teamId}`, copy(grant)));
+    this.notify(this.teams.get(teamId)?.members.map((m) => m.userId) ?? []);
+    return this.teamGrant(teamId);
+  }
+
+  /** Drops a removed team's grant (its former members are told by the caller). */
+  removeTeamGrantSync(teamId: string): void {
+    this.store.txSync(() => this.store.spaces.permissions.removeSync(`team:${teamId}`));
+  }
+
+  /** The user's own grant merged with the grants of every team they belong to. */
+  effective(userId: string): RepPermissions {
+    let out = this.userGrant(userId);
+    for (const { team } of this.teams.ofUser(userId)) out = mergePermissions(out, this.teamGrant(team.id));
+    return out;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * What a representative may do in a session (F31 "permissions"), shared by
+ * appliance, console and customer client. A grant is stored per user and per
+ * team; a rep's effective permissions are their own grant merged with the
+ * grants of every team they belong to, the most permissive value winning.
+ *
+ * Remote paths: `allowedPaths` lists absolute POSIX paths on the customer's
+ * system that file transfer may touch; an empty list means "anywhere".
+ * `pathAllowed` is a pure, lexical check (the customer client also resolves
+ * symlinks with realpath before deciding); `validateRemotePath` says why a
+ * path is refused with a coded error. Portable: no DOM, no Node.
+ */
+import { AppError } from './errors.ts';
+
+export type ScreenPermission = 'none' | 'view' | 'control';
+export type FileTransferPermission = 'none' | 'upload' | 'both';
+
+export interface RepPermissions {
+  /** Screen sharing: not at all, view only, or view and control. */
+  screen: ScreenPermission;
+  /** May blank the customer's screen while controlling it. */
+  privacyScreen: boolean;
+  /** May run the administrator-defined special actions. */
+  specialActions: boolean;
+  /** May open a command shell on the remote system. */
+  shell: boolean;
+  /** File transfer: none, upload to the remote system only, or both ways. */
+  fileTransfer: FileTransferPermission;
+  /** Absolute paths on the remote system file transfer may use; empty = no restriction. */
+  allowedPaths: string[];
+}
+
+export const SCREEN_LEVELS: readonly ScreenPermission[] = ['none', 'view', 'control'];
+export const FILE_TRANSFER_LEVELS: readonly FileTransferPermission[] = ['none', 'upload', 'both'];
+
+/** Grants nothing; what a team grant starts as. */
+export const NO_PERMISSIONS: Readonly<RepPermissions> = Object.freeze({
+  screen: 'none',
+  privacyScreen: false,
+  specialActions: false,
+  shell: false,
+  fileTransfer: 'none',
+  allowedPaths: Object.freeze([]) as unknown as string[],
+});
+
+/** What every user's own grant starts as (new and existing users). */
+export const DEFAULT_USER_PERMISSIONS: Readonly<RepPermissions> = Object.freeze({
+  screen: 'control',
+  privacyScreen: false,
+  specialActions: false,
+  shell: true,
+  fileTransfer: 'both',
+  allowedPaths: Object.freeze([]) as unknown as string[],
+});
+
+/** Longest path accepted (bytes of UTF-8), as Linux PATH_MAX. */
+export const MAX_REMOTE_PATH_BYTES = 4096;
+/** Longest single name in a path (bytes of UTF-8), as Linux NAME_MAX. */
+export const MAX_REMOTE_NAME_BYTES = 255;
+/** At most this many allowed paths in one grant. */
+export const MAX_ALLOWED_PATHS = 100;
+
+function higher<T>(levels: readonly T[], a: T, b: T): T {
+  return levels.indexOf(a) >= levels.indexOf(b) ? a : b;
+}
+
+/**
+ * The most permissive combination of two grants. Paths: a side that grants no
+ * file transfer gives no path access, so its list is ignored; otherwise, if
+ * either side is unrestricted (empty list) the result is unrestricted, else
+ * the union (first-seen order, no duplicates).
+ */
+export function mergePermissions(a: Readonly<RepPermissions>, b: Readonly<RepPermissions>): RepPermissions {
+  const usesA = a.fileTransfer !== 'none';
+  const usesB = b.fileTransfer !== 'none';
+  let allowedPaths: string[];
+  if (usesA && !usesB) allowedPaths = [...a.allowedPaths];
+  else if (usesB && !usesA) allowedPaths = [...b.allowedPaths];
+  else if (a.allowedPaths.length === 0 || b.allowedPaths.length === 0) allowedPaths = [];
+  else allowedPaths = [...new Set([...a.allowedPaths, ...b.allowedPaths])];
+  return {
+    screen: higher(SCREEN_LEVELS, a.screen, b.screen),
+    privacyScreen: a.privacyScreen || b.privacyScreen,
+    specialActions: a.specialActions || b.specialActions,
+    shell: a.shell || b.shell,
+    fileTransfer: higher(FILE_TRANSFER_LEVELS, a.fileTransfer, b.fileTransfer),
+    allowedPaths,
+  };
+}
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/**
+ * Why `p` is not an acceptable absolute, normalised remote path, or undefined
+ * when it is. Checks, in this order: NUL (PATH_NUL), length over 4096 bytes
+ * (PATH_TOO_LONG), not starting with `/` (PATH_NOT_ABSOLUTE), a `.` or `..`
+ * segment (PATH_TRAVERSAL), an empty segment (`//`, trailing `/`) or a name
+ * over 255 bytes (PATH_BAD_NAME). `/` itself is valid.
+ */
+export function validateRemotePath(p: unknown): AppError | undefined {
+  if (typeof p !== 'string' || p === '') return new AppError('PATH_NOT_ABSOLUTE', 'empty');
+  if (p.includes('\u0000')) return new AppError('PATH_NUL');
+  if (utf8Length(p) > MAX_REMOTE_PATH_BYTES) return new AppError('PATH_TOO_LONG', `limit ${MAX_REMOTE_PATH_BYTES} bytes`);
+  if (!p.startsWith('/')) return new AppError('PATH_NOT_ABSOLUTE');
+  if (p === '/') return undefined;
+  const segments = p.slice(1).split('/');
+  for (const seg of segments) {
+    if (seg === '.' || seg === '..') return new AppError('PATH_TRAVERSAL');
+  }
+  for (const seg of segments) {
+    if (seg === '') return new AppError('PATH_BAD_NAME', 'empty name');
+    if (utf8Length(seg) > MAX_REMOTE_NAME_BYTES) return new AppError('PATH_BAD_NAME', `a name is longer than ${MAX_REMOTE_NAME_BYTES} bytes`);
+  }
+  return undefined;
+}
+
+/**
+ * True when `absPath` is a valid normalised absolute path equal to or below
+ * one of `allowedPaths` (segment-wise: /home/al does not allow /home/alice).
+ * An empty list allows every valid path; invalid entries in the list allow
+ * nothing.
+ */
+export function pathAllowed(allowedPaths: readonly string[], absPath: string): boolean {
+  if (validateRemotePath(absPath)) return false;
+  if (allowedPaths.length === 0) return true;
+  for (const base of allowedPaths) {
+    if (validateRemotePath(base)) continue;
+    if (base === '/' || absPath === base || absPath.startsWith(`${base}/`)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when two grants allow the same (path lists compared as sets, and not
+ * at all when the grant has no file transfer, since then they allow nothing).
+ */
+export function samePermissions(a: Readonly<RepPermissions>, b: Readonly<RepPermissions>): boolean {
+  const pa = new Set(a.allowedPaths);
+  const pb = new Set(b.allowedPaths);
+  return (
+    a.screen === b.screen &&
+    a.privacyScreen === b.privacyScreen &&
+    a.specialActions === b.specialActions &&
+    a.shell === b.shell &&
+    a.fileTransfer === b.fileTransfer &&
+    (a.fileTransfer === 'none' || (pa.size === pb.size && [...pa].every((x) => pb.has(x))))
+  );
+}
+
+/**
+ * Checks an untrusted grant (an admin's PUT body) strictly: every field
+ * present with the right type, no other field, every path valid. Throws a
+ * coded AppError naming the field; returns a fresh copy with paths de-duplicated.
+ */
+export function parsePermissions(input: unknown): RepPermissions {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AppError('BAD_FIELD', 'body must be a JSON object');
+  const r = input as Record<string, unknown>;
+  const fields = ['screen', 'privacyScreen', 'specialActions', 'shell', 'fileTransfer', 'allowedPaths'];
+  for (const key of Object.keys(r)) if (!fields.includes(key)) throw new AppError('UNKNOWN_FIELD', key);
+  for (const key of fields) if (r[key] === undefined) throw new AppError('BAD_FIELD', `${key} is required`);
+  if (!SCREEN_LEVELS.includes(r.screen as ScreenPermission)) throw new AppError('BAD_FIELD', `screen must be one of ${SCREEN_LEVELS.join(', ')}`);
+  if (!FILE_TRANSFER_LEVELS.includes(r.fileTransfer as FileTransferPermission)) {
+    throw new AppError('BAD_FIELD', `fileTransfer must be one of ${FILE_TRANSFER_LEVELS.join(', ')}`);
+  }
+  for (const key of ['privacyScreen', 'specialActions', 'shell']) {
+    if (typeof r[key] !== 'boolean') throw new AppError('BAD_FIELD', `${key} must be true or false`);
+  }
+  const paths = r.allowedPaths;
+  if (!Array.isArray(paths) || paths.length > MAX_ALLOWED_PATHS) throw new AppError('BAD_FIELD', `allowedPaths must be a list of at most ${MAX_ALLOWED_PATHS}`);
+  paths.forEach((p, i) => {
+    const err = validateRemotePath(p);
+    if (err) throw new AppError(err.code, `allowedPaths[${i}]${err.detail ? `: ${err.detail}` : ''}`);
+  });
+  return {
+    screen: r.screen as ScreenPermission,
+    privacyScreen: r.privacyScreen as boolean,
+    specialActions: r.specialActions as boolean,
+    shell: r.shell as boolean,
+    fileTransfer: r.fileTransfer as FileTransferPermission,
+    allowedPaths: [...new Set(paths as string[])],
+  };
+}
