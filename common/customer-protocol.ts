@@ -43,6 +43,12 @@ export type ApplianceToCustomer =
   | { t: 'chat'; msg: ChatMessage }
   | { t: 'end'; reason: 'ended' | 'disconnected' }
   | { t: 'pong'; n: number }
+  /**
+   * A rep opened a data channel (shell, files, screen…): connect a new socket
+   * to `/ws/channel?t=<ticket>` within 30 s. `params` are the kind's own
+   * (e.g. what the rep is allowed to do), checked again by the client.
+   */
+  | { t: 'channel'; kind: string; channelId: string; ticket: string; params: Record<string, unknown> }
   | { t: 'error'; code: ErrorCode; message: string };
 
 export function decodeCustomerMessage(text: string): { t: CustomerRequestType; body: Record<string, unknown> } {

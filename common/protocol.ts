@@ -20,8 +20,8 @@ export const PROTOCOL_VERSION = 1;
 /** Largest message the appliance accepts on the console socket: 64 KiB. */
 export const MAX_CONSOLE_MESSAGE = 64 * 1024;
 
-const RID = { kind: 'int', min: 0, max: 2 ** 31 } as const;
-const SESSION_ID = { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN } as const;
+export const RID = { kind: 'int', min: 0, max: 2 ** 31 } as const;
+export const SESSION_ID = { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN } as const;
 const TEAM_ID = SESSION_ID;
 
 /** Messages the console sends to the appliance. */
@@ -44,6 +44,8 @@ export const CONSOLE_TO_APPLIANCE = {
   team_chat: { rid: RID, teamId: TEAM_ID, body: { kind: 'string', min: 1, max: MAX_CHAT_LENGTH } },
   /** Star or unstar a team queue. */
   favourite: { rid: RID, teamId: TEAM_ID, on: { kind: 'bool' } },
+  /** Round-trip probe to the customer client through a data channel (connection quality). */
+  probe_open: { rid: RID, sessionId: SESSION_ID },
 } as const satisfies Record<string, Shape>;
 
 export type ConsoleRequestType = keyof typeof CONSOLE_TO_APPLIANCE;
@@ -88,6 +90,8 @@ export type ApplianceToConsole =
     }
   | { t: 'pong'; n: number }
   | { t: 'ack'; rid: number }
+  /** A data channel was opened for the request `rid`: connect to `/ws/channel?t=<ticket>` within 30 s. */
+  | { t: 'channel_ticket'; rid: number; channelId: string; ticket: string }
   /** A session the rep may see was created or changed; `entered` marks one that just entered one of the rep's queues. */
   | { t: 'session'; session: SessionSummary; entered: boolean }
   /** The rep can no longer see this session (moved elsewhere, ended, removed). */

@@ -41,6 +41,9 @@ import { StartTokenStore } from './store/start-tokens.ts';
 import { TeamChatStore } from './store/team-chat.ts';
 import { PermissionStore } from './store/permissions.ts';
 import { mountPermissionRoutes } from './http/permission-routes.ts';
+import { ChannelService } from './relay/channels.ts';
+import { ProbeKind, probeHandlers } from './relay/probe.ts';
+import { sessionOfTopic } from './services/session-service.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -120,6 +123,8 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     teamChat: new TeamChatStore(store),
     settings,
   });
+  const channels = new ChannelService({ log, sessions, customers });
+  channels.register(new ProbeKind());
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
     onRevoked: (keys, reason) => hub.signOut(keys, reason),
   });
@@ -141,6 +146,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     issues,
     mailer: new Mailer(settings),
     permissions,
+    channels,
     builds: new CustomerBuilds('', { url: '', caPem: '', serverSpkiSha256: '' }),
     publicOrigin: '',
   };
@@ -154,8 +160,11 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountPortalRoutes(app, ctx);
   mountAdminSessionRoutes(app, ctx);
   mountPermissionRoutes(app, ctx);
-  mountConsoleSocket(app, auth, hub, sessions, log, permissions);
-  mountCustomerSocket(app, customers, sessions, log);
+  mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
+    ...probeHandlers(channels, hub),
+  });
+  mountCustomerSocket(app, customers, sessions, log, {});
+  channels.mount(app, auth);
   sessions.attach({
     publishConsole: (topic, msg) => void app.publish(topic, encodeConsoleMessage(msg)),
     publishCustomer: (topic, msg) => void app.publish(topic, encodeCustomerMessage(msg)),
@@ -164,8 +173,14 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
         if (on) ws.subscribe(topic);
         else ws.unsubscribe(topic);
       }
+      // A rep who is no longer a member loses the session's channels too.
+      const session = sessionOfTopic(topic);
+      if (!on && session) channels.closeRep(session, userId);
     },
-    closeCustomer: (sessionId) => customers.closeSession(sessionId),
+    closeCustomer: (sessionId) => {
+      channels.closeSession(sessionId);
+      customers.closeSession(sessionId);
+    },
     isOnline: (userId) => hub.isOnline(userId),
   });
   // An administrator changed a grant or a team's members: every open console of those users learns its new permissions.

@@ -17,6 +17,7 @@ import type { IssueStore } from './store/issues.ts';
 import type { Mailer } from './services/mailer.ts';
 import type { CustomerBuilds } from './builds/customer-build.ts';
 import type { PermissionStore } from './store/permissions.ts';
+import type { ChannelService } from './relay/channels.ts';
 
 export interface Context {
   readonly options: Options;
@@ -37,6 +38,8 @@ export interface Context {
   readonly mailer: Mailer;
   /** Rep permissions: grants per user and team, `effective(userId)` for checks. */
   readonly permissions: PermissionStore;
+  /** Data channels (shell, files, screen…) of live sessions. */
+  readonly channels: ChannelService;
   /** Set once the port is bound (port 0 picks one). */
   builds: CustomerBuilds;
   /** `https://<first --names entry>:<port>`: what customers and key URLs use. */

@@ -15,7 +15,8 @@ import { embeddedConfig } from './embedded.ts';
 import { removeOwnBuildSync } from './lifecycle/self-remove.ts';
 import { customerName, systemInfo } from './sysinfo/system-info.ts';
 import { CustomerLink } from './transport/customer-link.ts';
-import { openPinnedSocket } from './transport/pinned-socket.ts';
+import { ChannelRouter, serveProbe } from './transport/channels.ts';
+import { openPinnedChannel, openPinnedSocket } from './transport/pinned-socket.ts';
 import { ConsentPrompter, consentPolicy } from './ui/consent.ts';
 import { SessionView } from './ui/session-view.ts';
 import { Terminal } from './ui/terminal.ts';
@@ -64,12 +65,17 @@ function main(): void {
     onRefused: (code) => finish(code),
   }, Boolean(flags.verbose));
 
+  // Data channels the reps may open; each feature registers its kind here.
+  const channels = new ChannelRouter((ticket) => openPinnedChannel(target.url, target.trust, ticket), (text) => view.debug(text));
+  channels.register('probe', serveProbe);
+
   const link = new CustomerLink({
     credential: target.credential,
     name: customerName(flags.name, system),
     system,
     open: () => openPinnedSocket(target.url, target.trust),
     listener: view,
+    onChannel: (msg) => channels.dispatch(msg),
   });
 
   const leave = (): void => {

@@ -134,7 +134,7 @@ export async function consoleRep(app: RunningAppliance, username: string, create
     async request(msg) {
       const id = rid++;
       socket.send({ ...msg, rid: id });
-      return socket.next((m) => (m.t === 'ack' || m.t === 'error' || m.t === 'session_detail') && m.rid === id);
+      return socket.next((m) => typeof m.rid === 'number' && m.rid === id);
     },
     async sessionKey(ttlMinutes = 10) {
       const k = await agent.post('/api/console/session-keys', { ttlMinutes });

@@ -57,7 +57,7 @@ export async function signInRep(app: RunningAppliance, username: string): Promis
     async request(msg) {
       const id = rid++;
       socket.send({ ...msg, rid: id });
-      return socket.next((m) => (m.t === 'ack' || m.t === 'error' || m.t === 'session_detail') && m.rid === id);
+      return socket.next((m) => typeof m.rid === 'number' && m.rid === id);
     },
   };
 }

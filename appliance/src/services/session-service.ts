@@ -23,6 +23,7 @@ import {
   type CustomerInfo,
   type QueueId,
   type SessionEvent,
+  type SessionEventKind,
   type SessionSummary,
 } from '../../../common/sessions.ts';
 import * as sm from '../domain/sessions.ts';
@@ -68,6 +69,11 @@ export const topic = {
   customer: (id: string) => `c/${id}`,
   team: (id: string) => `t/${id}`,
 };
+
+/** The session id of a `s/<session>` topic, else undefined. */
+export function sessionOfTopic(t: string): string | undefined {
+  return t.startsWith('s/') ? t.slice(2) : undefined;
+}
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('base64url');
@@ -350,6 +356,37 @@ export class SessionService {
     const actor = this.actor(userId);
     if (!s.members.includes(userId) || s.state === 'ended') throw new AppError('NOT_MEMBER');
     return this.postChat(s, { kind: 'rep', id: userId, name: actor.name }, body);
+  }
+
+  /**
+   * The session, when `userId` is a member of it and it has not ended: what
+   * every in-session action (channels, special actions) checks first.
+   */
+  memberSession(userId: string, sessionId: string): sm.SessionRecord {
+    const s = this.load(sessionId);
+    if (!sm.canSee(this.actor(userId), s)) throw new AppError('SESSION_UNKNOWN');
+    if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+    if (!s.members.includes(userId)) throw new AppError('NOT_MEMBER');
+    return s;
+  }
+
+  /** The session record while it has not ended (no rep check: callers have done theirs). */
+  liveSession(sessionId: string): sm.SessionRecord {
+    const s = this.load(sessionId);
+    if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+    return s;
+  }
+
+  /** Appends an event to the session's log and shows it to the reps in the session. */
+  recordEvent(sessionId: string, kind: SessionEventKind, actor: string | null, params: Record<string, string> = {}): SessionEvent {
+    const event = this.d.sessions.addEventSync(sessionId, { at: this.now(), kind, actor, params });
+    this.pub.publishConsole(topic.session(sessionId), { t: 'event', sessionId, event });
+    return event;
+  }
+
+  /** The display name of a rep, for event logs. */
+  repName(userId: string): string {
+    return this.d.users.get(userId)?.displayName ?? '?';
   }
 
   detail(userId: string, sessionId: string): { session: SessionSummary; chat: ChatMessage[]; events: SessionEvent[] } {

@@ -73,6 +73,11 @@ export class SessionStore {
     });
   }
 
+  /** Appends an event that changes no session state (a rep opened a shell, a file moved…). */
+  addEventSync(sessionId: string, event: Omit<SessionEvent, 'seq'>): SessionEvent {
+    return this.store.txSync(() => this.appendEvent(sessionId, event));
+  }
+
   /** Updates a record without an event (e.g. customer info) or with one. */
   updateSync(next: SessionRecord, event?: Omit<SessionEvent, 'seq'>): SessionEvent | undefined {
     return this.store.txSync(() => {

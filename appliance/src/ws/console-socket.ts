@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../../common/errors.ts';
 import {
+  CONSOLE_TO_APPLIANCE,
   MAX_CONSOLE_MESSAGE,
   PROTOCOL_VERSION,
   decodeConsoleMessage,
@@ -51,7 +52,10 @@ export interface ConsoleSocketData {
 }
 
 export type ConsoleWs = WebSocket<ConsoleSocketData>;
-type MessageHandler = (ws: ConsoleWs, body: Record<string, unknown>) => void | Promise<void>;
+/** Handles one decoded message; throws a coded AppError to refuse. Async handlers report failures the same way. */
+export type MessageHandler = (ws: ConsoleWs, body: Record<string, unknown>) => void | Promise<void>;
+/** Handlers that features (shell, files, screen…) add for their own message types. */
+export type ExtraHandlers = Partial<Record<ConsoleRequestType, MessageHandler>>;
 
 export class ConsoleHub {
   private readonly bySession = new Map<string, Set<ConsoleWs>>();
@@ -147,11 +151,11 @@ function originHost(origin: string): string {
   }
 }
 
-export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: ConsoleHub, sessions: SessionService, log: Logger, permissions: PermissionStore): void {
+export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: ConsoleHub, sessions: SessionService, log: Logger, permissions: PermissionStore, extra: ExtraHandlers = {}): void {
   const ack = (ws: ConsoleWs, body: Record<string, unknown>) => hub.send(ws, { t: 'ack', rid: body.rid as number });
   const user = (ws: ConsoleWs) => ws.getUserData().userId;
 
-  const handlers: Record<ConsoleRequestType, MessageHandler> = {
+  const core: Partial<Record<ConsoleRequestType, MessageHandler>> = {
     hello(ws, body) {
       const data = ws.getUserData();
       if (body.v !== PROTOCOL_VERSION) throw new AppError('WS_VERSION', `appliance speaks ${PROTOCOL_VERSION}`);
@@ -208,6 +212,10 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       ack(ws, body);
     },
   };
+  const handlers = { ...core, ...extra } as Record<ConsoleRequestType, MessageHandler>;
+  // Every message type of the protocol table has exactly one handler; a missing one is a wiring bug, found at start.
+  const missing = Object.keys(CONSOLE_TO_APPLIANCE).filter((t) => typeof handlers[t as ConsoleRequestType] !== 'function');
+  if (missing.length > 0) throw new Error(`console messages without a handler: ${missing.join(', ')}`);
 
   app.ws<ConsoleSocketData>('/ws/console', {
     maxPayloadLength: MAX_CONSOLE_MESSAGE,

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import {
+  CUSTOMER_TO_APPLIANCE,
   MAX_CUSTOMER_MESSAGE,
   PROTOCOL_VERSION,
   decodeCustomerMessage,
@@ -73,6 +74,11 @@ export class CustomerHub {
     }
   }
 
+  /** Live sockets of a session's customer, oldest first. */
+  socketsOf(sessionId: string): CustomerWs[] {
+    return [...(this.bySession.get(sessionId) ?? [])].filter((ws) => !ws.getUserData().closed);
+  }
+
   closeSession(sessionId: string): void {
     for (const ws of [...(this.bySession.get(sessionId) ?? [])]) {
       const d = ws.getUserData();
@@ -90,8 +96,13 @@ export class CustomerHub {
   }
 }
 
-export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, sessions: SessionService, log: Logger): void {
-  const handlers: Record<CustomerRequestType, (ws: CustomerWs, body: Record<string, unknown>) => void | Promise<void>> = {
+/** Handles one decoded customer message; throws a coded AppError to refuse. */
+export type CustomerHandler = (ws: CustomerWs, body: Record<string, unknown>) => void | Promise<void>;
+/** Handlers that features add for their own customer message types (the socket is joined when they run). */
+export type ExtraCustomerHandlers = Partial<Record<CustomerRequestType, CustomerHandler>>;
+
+export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, sessions: SessionService, log: Logger, extra: ExtraCustomerHandlers = {}): void {
+  const core: Partial<Record<CustomerRequestType, CustomerHandler>> = {
     hello(ws, body) {
       const d = ws.getUserData();
       if (body.v !== PROTOCOL_VERSION) throw new AppError('WS_VERSION', `appliance speaks ${PROTOCOL_VERSION}`);
@@ -151,6 +162,9 @@ export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, session
       hub.send(ws, { t: 'pong', n: body.n as number });
     },
   };
+  const handlers = { ...core, ...extra } as Record<CustomerRequestType, CustomerHandler>;
+  const missing = Object.keys(CUSTOMER_TO_APPLIANCE).filter((t) => typeof handlers[t as CustomerRequestType] !== 'function');
+  if (missing.length > 0) throw new Error(`customer messages without a handler: ${missing.join(', ')}`);
 
   app.ws<CustomerSocketData>('/ws/customer', {
     maxPayloadLength: MAX_CUSTOMER_MESSAGE,

@@ -40,6 +40,10 @@ const CHECKERS: Record<ApplianceToCustomer['t'], Checker> = {
   chat: (m) => (isChat(m.msg) ? { t: 'chat', msg: m.msg } : undefined),
   end: (m) => (m.reason === 'ended' || m.reason === 'disconnected' ? { t: 'end', reason: m.reason } : undefined),
   pong: (m) => (isInt(m.n) ? { t: 'pong', n: m.n } : undefined),
+  channel: (m) =>
+    isString(m.kind) && isString(m.channelId) && isString(m.ticket) && typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params)
+      ? { t: 'channel', kind: m.kind, channelId: m.channelId, ticket: m.ticket, params: m.params as Record<string, unknown> }
+      : undefined,
   // A code this client does not know (a newer appliance) still arrives: the link treats it as not final.
   error: (m) => (isString(m.code) && isString(m.message) ? { t: 'error', code: m.code as ErrorCode, message: m.message } : undefined),
 };

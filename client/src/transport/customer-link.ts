@@ -79,6 +79,8 @@ export interface LinkOptions {
   /** Opens a new socket to the appliance (pinned); injectable for tests. */
   readonly open: () => WebSocket;
   readonly listener: LinkListener;
+  /** A rep opened a data channel (client/src/transport/channels.ts routes it by kind). */
+  readonly onChannel?: (msg: Extract<ApplianceToCustomer, { t: 'channel' }>) => void;
   readonly backoff?: Backoff;
 }
 
@@ -118,6 +120,17 @@ export class CustomerLink {
     }
     if (this.isFinal() || this.pending.length >= MAX_PENDING_CHAT) return false;
     this.pending.push(body);
+    return true;
+  }
+
+  /**
+   * Sends a feature's control message (e.g. a special action's result) on the
+   * live socket; returns false when not joined (the caller decides whether
+   * it matters).
+   */
+  post(msg: { t: string } & Record<string, unknown>): boolean {
+    if (this.stateNow !== 'joined' || !this.socket) return false;
+    this.send(msg);
     return true;
   }
 
@@ -204,6 +217,11 @@ export class CustomerLink {
     chat: (m) => this.deliverChat(m.msg),
     end: (m) => this.finish(m.reason),
     pong: () => undefined,
+    channel: (m) => {
+      if (this.stateNow !== 'joined') return this.opts.listener.debug('ignored a channel outside of a joined session');
+      if (this.opts.onChannel) this.opts.onChannel(m);
+      else this.opts.listener.debug(`ignored a ${m.kind} channel`);
+    },
     error: (m) => this.error(m.code, m.message),
   };
 

@@ -18,11 +18,26 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Largest message accepted from the appliance: 1 MiB (a joined with 200 chat lines of 4000 characters fits). */
 const MAX_INCOMING_BYTES = 1024 * 1024;
 
+/** Data channels (`/ws/channel`) carry messages up to the appliance's 1 MiB limit plus framing. */
+const MAX_CHANNEL_INCOMING_BYTES = 2 * 1024 * 1024;
+
+/** The customer control socket. */
 export function openPinnedSocket(origin: string, trust: PinnedTrust): WebSocket {
+  return openPinned(`${origin}${CUSTOMER_PATH}`, trust, MAX_INCOMING_BYTES);
+}
+
+/** One data channel's socket, with the one-time ticket the appliance sent in `channel`. */
+export function openPinnedChannel(origin: string, trust: PinnedTrust, ticket: string): WebSocket {
+  const ws = openPinned(`${origin}/ws/channel?t=${encodeURIComponent(ticket)}`, trust, MAX_CHANNEL_INCOMING_BYTES);
+  ws.binaryType = 'nodebuffer';
+  return ws;
+}
+
+function openPinned(url: string, trust: PinnedTrust, maxPayload: number): WebSocket {
   const pinned = pinnedTlsOptions(trust);
-  const ws = new WebSocket(`${origin}${CUSTOMER_PATH}`, [], {
+  const ws = new WebSocket(url, [], {
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-    maxPayload: MAX_INCOMING_BYTES,
+    maxPayload,
     perMessageDeflate: false,
     followRedirects: false,
     // The TLS options go to tls.connect below, not through ws, so nothing in between can change them.

@@ -13,8 +13,8 @@
  *
  * Incoming messages go through one handler per type (the protocol table in
  * common/protocol.ts). `request` sends a message with a fresh request id and
- * settles when the appliance answers that id (`ack`, `session_detail`, or a
- * coded `error`, which rejects with an ApiError). A ping every 25 s keeps idle proxies and the
+ * settles when the appliance answers that id (`ack`, `session_detail`,
+ * `channel_ticket`…, or a coded `error`, which rejects with an ApiError). A ping every 25 s keeps idle proxies and the
  * appliance's idle timeout from closing the socket.
  */
 import type { ErrorCode } from '../../../common/errors.ts';
@@ -61,8 +61,8 @@ type Handlers = { [T in LinkType]: (msg: Extract<ApplianceToConsole, { t: T }>) 
 
 /** A request as the console writes it: the type, its fields, no request id (the link adds one). */
 export type OutgoingRequest = { [T in ConsoleRequestType]: { t: T } & Omit<ConsoleRequest<T>, 'rid'> }[ConsoleRequestType];
-/** What a request resolves with: a plain ack or, for open_session, the session's state. */
-export type RequestAnswer = Extract<ApplianceToConsole, { t: 'ack' } | { t: 'session_detail' }>;
+/** What a request resolves with: any answer carrying its rid (`ack`, `session_detail`, `channel_ticket`…); `error` rejects. */
+export type RequestAnswer = Exclude<Extract<ApplianceToConsole, { rid: number }>, { t: 'error' }>;
 
 /** 15 s: a request not answered by then is taken as lost (the socket went away meanwhile). */
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -132,14 +132,14 @@ export class ConsoleLink {
   }
 
   private settle(msg: ApplianceToConsole): void {
-    if (msg.t !== 'ack' && msg.t !== 'session_detail' && msg.t !== 'error') return;
-    if (msg.rid === undefined) return;
-    const waiter = this.pending.get(msg.rid);
+    const rid = (msg as { rid?: unknown }).rid;
+    if (typeof rid !== 'number') return;
+    const waiter = this.pending.get(rid);
     if (!waiter) return;
-    this.pending.delete(msg.rid);
+    this.pending.delete(rid);
     clearTimeout(waiter.timer);
     if (msg.t === 'error') waiter.reject(new ApiError(msg.code, 400, msg.detail));
-    else waiter.resolve(msg);
+    else waiter.resolve(msg as RequestAnswer);
   }
 
   private failPending(): void {

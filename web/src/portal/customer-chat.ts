@@ -100,6 +100,8 @@ export function customerChat(start: { token: string; name: string } | { resume: 
     chat: (m) => addLine(m.msg),
     end: () => finish('portal.chat.ended'),
     pong: () => undefined,
+    // Click-to-chat has no data channels; the appliance never offers one to a browser customer.
+    channel: () => undefined,
     error: (m) => {
       if (m.code === 'RESUME_UNKNOWN' || m.code.startsWith('KEY_')) finish('portal.chat.lost');
     },
