@@ -282,6 +282,25 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     await page.click('#save-grace');
     await page.locator('.notice-success', { hasText: 'grace period' }).waitFor();
     t.equal((await admin.get('/api/admin/settings/sessions')).json().repGraceSeconds, 45);
+
+    // Session reports: find Cora's session, read its events and chat, and the text download link.
+    await page.click('[data-testid="nav-reports"]');
+    await page.waitForURL(`${origin}/reports`);
+    await page.fill('#report-q', 'cora-pc');
+    await page.click('#report-search');
+    await page.locator('#report-table[aria-busy="false"]').waitFor();
+    const row = page.locator('#report-table tbody tr', { hasText: 'Cora (cora-pc)' });
+    await row.waitFor();
+    t.equal(await page.locator('#report-table tbody tr').count(), 1, 'the search finds exactly her session');
+    await row.locator('[data-action="open"]').click();
+    await page.locator('#report-detail').waitFor();
+    t.match(await page.textContent('#report-chat'), /My printer is on fire[\s\S]*Please step away from it[\s\S]*It stopped/, 'the whole chat, in order');
+    t.match(await page.textContent('#report-events'), /accepted the session/);
+    t.match(await page.textContent('#report-events'), /ended the session/);
+    const href = await page.getAttribute('#report-download', 'href');
+    const text = await admin.get(href!);
+    t.match(text.text, /Cora: My printer is on fire/, 'the download link serves the report as text');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-reports.png`, fullPage: true });
   });
 
   t.same(cspViolations, [], 'no Content-Security-Policy violations');

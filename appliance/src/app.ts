@@ -42,6 +42,8 @@ import { TeamChatStore } from './store/team-chat.ts';
 import { PermissionStore } from './store/permissions.ts';
 import { mountPermissionRoutes } from './http/permission-routes.ts';
 import { ChannelService } from './relay/channels.ts';
+import { ReportService } from './services/reports.ts';
+import { mountReportRoutes } from './http/report-routes.ts';
 import { ProbeKind, probeHandlers } from './relay/probe.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 
@@ -112,17 +114,19 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const starts = new StartTokenStore(store);
   const issues = new IssueStore(store);
   const permissions = new PermissionStore(store, teams);
+  const sessionStore = new SessionStore(store);
   const sessions = new SessionService({
     log,
     users,
     teams,
-    sessions: new SessionStore(store),
+    sessions: sessionStore,
     starts,
     issues,
     prefs: new PrefsStore(store),
     teamChat: new TeamChatStore(store),
     settings,
   });
+  const reports = new ReportService(sessionStore, users, (s) => sessions.queueName(s.queue));
   const channels = new ChannelService({ log, sessions, customers });
   channels.register(new ProbeKind());
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
@@ -147,6 +151,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     mailer: new Mailer(settings),
     permissions,
     channels,
+    reports,
     builds: new CustomerBuilds('', { url: '', caPem: '', serverSpkiSha256: '' }),
     publicOrigin: '',
   };
@@ -160,6 +165,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountPortalRoutes(app, ctx);
   mountAdminSessionRoutes(app, ctx);
   mountPermissionRoutes(app, ctx);
+  mountReportRoutes(app, ctx, reports);
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
   });

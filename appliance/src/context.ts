@@ -18,6 +18,7 @@ import type { Mailer } from './services/mailer.ts';
 import type { CustomerBuilds } from './builds/customer-build.ts';
 import type { PermissionStore } from './store/permissions.ts';
 import type { ChannelService } from './relay/channels.ts';
+import type { ReportService } from './services/reports.ts';
 
 export interface Context {
   readonly options: Options;
@@ -40,6 +41,8 @@ export interface Context {
   readonly permissions: PermissionStore;
   /** Data channels (shell, files, screen…) of live sessions. */
   readonly channels: ChannelService;
+  /** Session reports; features add attachments (recordings, moved files). */
+  readonly reports: ReportService;
   /** Set once the port is bound (port 0 picks one). */
   builds: CustomerBuilds;
   /** `https://<first --names entry>:<port>`: what customers and key URLs use. */

@@ -35,6 +35,8 @@ export interface SessionRecord {
   readonly issue: string | null;
   /** SHA-256 of the customer's resume secret. */
   readonly resumeHash: string;
+  /** Every rep who was ever a member, kept by the store for reports (absent on records from before it existed). */
+  participants?: string[];
 }
 
 export interface Transition {

@@ -93,7 +93,7 @@ export function mountStaticRoutes(app: TemplatedApp, ctx: Context, webDir: strin
     serve(asset, req, reply);
   };
   route(app, ctx, 'get', '/', page('portal'));
-  for (const p of ['/login', '/account', '/admin', '/admin/*']) route(app, ctx, 'get', p, page('login'));
+  for (const p of ['/login', '/account', '/reports', '/admin', '/admin/*']) route(app, ctx, 'get', p, page('login'));
   route(app, ctx, 'get', '/console', page('console'));
   route(app, ctx, 'get', '/assets/*', (req, reply) => {
     const asset = assets.get(req.url.slice('/assets'.length));

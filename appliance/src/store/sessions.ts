@@ -15,6 +15,25 @@ function seqKey(sessionId: string, seq: number): string {
 export class SessionStore {
   constructor(private readonly store: Store) {}
 
+  /** `next` with every rep who was ever a member: the stored record's participants plus the new members. */
+  private withParticipants(next: SessionRecord): SessionRecord {
+    const prev = this.get(next.id);
+    const all = new Set([...(prev?.participants ?? prev?.members ?? []), ...(next.participants ?? []), ...next.members]);
+    return { ...next, participants: [...all] };
+  }
+
+  /** Every stored session, in no particular order (reports filter and sort). */
+  *all(): Iterable<SessionRecord> {
+    for (const { value } of this.store.spaces.sessions.getRange()) yield value as SessionRecord;
+  }
+
+  /** A session's whole chat or event history, oldest first. */
+  fullHistory<T extends 'chat' | 'events'>(space: T, sessionId: string): Array<T extends 'chat' ? ChatMessage : SessionEvent> {
+    const out: any[] = [];
+    for (const { value } of this.store.spaces[space].getRange({ start: `${sessionId}/`, end: `${sessionId}/~` })) out.push(value);
+    return out;
+  }
+
   get(id: string): SessionRecord | undefined {
     return this.store.spaces.sessions.get(id) as SessionRecord | undefined;
   }
@@ -58,7 +77,7 @@ export class SessionStore {
 
   createSync(record: SessionRecord, event: Omit<SessionEvent, 'seq'>): SessionEvent {
     return this.store.txSync(() => {
-      this.store.spaces.sessions.putSync(record.id, record);
+      this.store.spaces.sessions.putSync(record.id, this.withParticipants(record));
       // Index for customers reconnecting with their resume secret.
       this.store.spaces.starts.putSync(`r:${record.resumeHash}`, record.id);
       return this.appendEvent(record.id, event);
@@ -68,7 +87,7 @@ export class SessionStore {
   /** Writes `t.next` and its event together. */
   applySync(t: Transition, at: number): SessionEvent {
     return this.store.txSync(() => {
-      this.store.spaces.sessions.putSync(t.next.id, t.next);
+      this.store.spaces.sessions.putSync(t.next.id, this.withParticipants(t.next));
       return this.appendEvent(t.next.id, { at, ...t.event });
     });
   }
@@ -81,7 +100,7 @@ export class SessionStore {
   /** Updates a record without an event (e.g. customer info) or with one. */
   updateSync(next: SessionRecord, event?: Omit<SessionEvent, 'seq'>): SessionEvent | undefined {
     return this.store.txSync(() => {
-      this.store.spaces.sessions.putSync(next.id, next);
+      this.store.spaces.sessions.putSync(next.id, this.withParticipants(next));
       return event ? this.appendEvent(next.id, event) : undefined;
     });
   }

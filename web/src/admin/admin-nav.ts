@@ -1,5 +1,5 @@
 /**
- * The navigation of the /login area once signed in: My Account for everyone,
+ * The navigation of the /login area once signed in: My Account and Session reports for everyone,
  * Users / Teams / Security / Portal issues / Mail server for administrators, then the user's name and
  * Sign out. Links are real `<a href>`s (open-in-new-tab works); plain clicks
  * are routed in place.
@@ -16,6 +16,7 @@ interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/account', text: 'nav.account', adminOnly: false },
+  { path: '/reports', text: 'nav.reports', adminOnly: false },
   { path: '/admin/users', text: 'nav.users', adminOnly: true },
   { path: '/admin/teams', text: 'nav.teams', adminOnly: true },
   { path: '/admin/security', text: 'nav.security', adminOnly: true },

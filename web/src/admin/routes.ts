@@ -8,6 +8,7 @@ import type { View } from './admin-context.ts';
 import { issuesView } from './issues-view.ts';
 import { mailView } from './mail-view.ts';
 import { securityView } from './security-view.ts';
+import { reportsView } from './reports-view.ts';
 import { teamsView } from './teams-view.ts';
 import { usersView } from './users-view.ts';
 
@@ -18,6 +19,7 @@ export interface Route {
 
 export const ROUTES: Readonly<Record<string, Route>> = {
   '/account': { view: accountView, adminOnly: false },
+  '/reports': { view: reportsView, adminOnly: false },
   '/admin/users': { view: usersView, adminOnly: true },
   '/admin/teams': { view: teamsView, adminOnly: true },
   '/admin/security': { view: securityView, adminOnly: true },
