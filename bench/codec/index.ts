@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { loadCore } from '../../wasm/test-support/ensure-built.ts';
 import { corpusAvailable, CORPUS_DIR, sequences, frameCount, loadFrame } from '../../wasm/test-support/corpus.ts';
 import { psnr } from '../../wasm/test-support/reference.ts';
-import { MODE_NAMES, DEFAULT_TILE_SIZE, type ColourMode, type Level } from '../../wasm/src/modes.ts';
+import { MODE_NAMES, DEFAULT_TILE_SIZE, DEFAULT_LEVEL, LEVELS, type ColourMode, type Level } from '../../wasm/src/modes.ts';
 import { baselines } from './baselines.ts';
 import { gatherTiles, crop } from './tiles.ts';
 import { browserDecodeSpeed } from './browser.ts';
@@ -45,11 +45,15 @@ const totals = new Map<string, Totals>(); // `${seq}/${mode}`
 const baseTotals = new Map<string, { bytes: number; ms: number }>(); // `${seq}/${name}`
 let tileBytesAll = 0;
 
-// Every colour mode at the default level, plus full colour at the fast level.
+// Every colour mode at the default level, plus full colour at the other
+// level(s). Rows named after the mode alone use the default level.
+const OTHER_LEVELS = (Object.keys(LEVELS) as Level[]).filter((l) => l !== DEFAULT_LEVEL);
 const CONFIGS: { name: string; mode: ColourMode; level: Level }[] = [
-  ...MODE_NAMES.map((mode) => ({ name: mode as string, mode, level: 'compact' as Level })),
-  { name: 'full-colour fast', mode: 'full-colour', level: 'fast' },
+  ...MODE_NAMES.map((mode) => ({ name: mode as string, mode, level: DEFAULT_LEVEL })),
+  ...OTHER_LEVELS.map((level) => ({ name: `full-colour ${level}`, mode: 'full-colour' as ColourMode, level })),
 ];
+console.log(`full-colour level: ${DEFAULT_LEVEL} is the default (what screen sharing uses); targets are judged at it. ` +
+  `Other level(s), shown as INFO: ${OTHER_LEVELS.join(', ')}.`);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -132,8 +136,8 @@ function mbs2(bytes: number, ms: number): string {
 
 // ---- targets -----------------------------------------------------------------
 const lines: string[] = [];
-function target(name: string, pass: boolean, detail: string): void {
-  lines.push(`${pass ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
+function target(name: string, pass: boolean, detail: string, info = false): void {
+  lines.push(`${info ? 'INFO' : pass ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
 }
 
 // Diff vs Buffer.compare on one 1920x1080 pair. Buffer.compare is timed on
@@ -179,8 +183,12 @@ function target(name: string, pass: boolean, detail: string): void {
 }
 
 // Full colour vs zstd-1 bytes; encode throughput vs lz4, on changed-tile
-// bytes; decode throughput. Once per level: the default (compact) and fast.
-for (const [level, key] of [['compact', 'full-colour'], ['fast', 'full-colour fast']] as const) {
+// bytes; decode throughput. Once per level: the default is judged (PASS or
+// FAIL), the others are shown as INFO.
+const LEVEL_ROWS: [Level, string][] = [[DEFAULT_LEVEL, 'full-colour'], ...OTHER_LEVELS.map((l): [Level, string] => [l, `full-colour ${l}`])];
+for (const [level, key] of LEVEL_ROWS) {
+  const info = level !== DEFAULT_LEVEL;
+  const tag = info ? level : `${level}, default`;
   let ours = 0, zstd = 0, encMs = 0, lz4Ms = 0;
   for (const seq of sequences()) {
     ours += totals.get(`${seq}/${key}`)!.bytes;
@@ -190,18 +198,18 @@ for (const [level, key] of [['compact', 'full-colour'], ['fast', 'full-colour fa
   }
   const r = ours / zstd;
   metrics.add(`full-colour bytes vs zstd-1 (${level})`, 'bytes', r);
-  target(`full-colour bytes (${level})`, r <= 0.85, `${ours} vs zstd-1 ${zstd} on the same changed tiles = ${r.toFixed(2)}x (target <= 0.85x)`);
+  target(`full-colour bytes (${tag})`, r <= 0.85, `${ours} vs zstd-1 ${zstd} on the same changed tiles = ${r.toFixed(2)}x (target <= 0.85x)`, info);
   const oursMBs = tileBytesAll / MB / (encMs / 1000), lz4MBs = tileBytesAll / MB / (lz4Ms / 1000);
   metrics.add(`full-colour encode MB/s of changed tiles (${level})`, 'speed', oursMBs);
-  target(`full-colour encode speed (${level})`, oursMBs >= lz4MBs, `${oursMBs.toFixed(0)} MB/s of changed tiles (whole encode incl. diff and copies) vs lz4 ${lz4MBs.toFixed(0)} MB/s = ${(oursMBs / lz4MBs).toFixed(2)}x (target >= 1x)`);
+  target(`full-colour encode speed (${tag})`, oursMBs >= lz4MBs, `${oursMBs.toFixed(0)} MB/s of changed tiles (whole encode incl. diff and copies) vs lz4 ${lz4MBs.toFixed(0)} MB/s = ${(oursMBs / lz4MBs).toFixed(2)}x (target >= 1x)`, info);
   const streams = recordStreams(level);
   const gbs = decodeSpeed(streams);
   metrics.add(`decode GB/s (Node, ${level})`, 'speed', gbs);
-  target(`decode speed (Node, ${level})`, gbs >= 2, `${gbs.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
+  target(`decode speed (Node, ${tag})`, gbs >= 2, `${gbs.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`, info);
   if (inBrowser) {
     const { streams: b } = await browserDecodeSpeed({ streams });
     metrics.add(`decode GB/s (Chromium, ${level})`, 'speed', b!);
-    target(`decode speed (Chromium, ${level})`, b! >= 2, `${b!.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`);
+    target(`decode speed (Chromium, ${tag})`, b! >= 2, `${b!.toFixed(2)} GB/s of RGBA written by tiles and copies, full colour, all sequences (target >= 2 GB/s)`, info);
   }
 }
 

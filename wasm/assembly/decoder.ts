@@ -14,19 +14,21 @@
 //   record list, one entry per tile record:  u32 tile index, u32 pixel address
 //   staged tile: tw×th RGBA u32, row-major, rows packed (stride tw)
 
-import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, MODE_COUNT, MODE_VIDEO, TILE_LOSSY,
+import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, FLAG_TABLES, MODE_COUNT, MODE_VIDEO, MODE_FULL, TILE_LOSSY, TILE_PHOTO,
          MIN_TILE_LOG2, MAX_TILE_LOG2, MAX_DIMENSION, bytesPerValue,
          ERR_TRUNCATED, ERR_VERSION, ERR_HEADER, ERR_SIZE, ERR_COPY, ERR_TILE_INDEX, ERR_TILE_KIND,
-         ERR_TRAILING, ERR_MEMORY } from './format';
+         ERR_TRAILING, ERR_MEMORY, ERR_TILE_BODY } from './format';
 import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS } from './layout';
 import { readAt, readVarint, readOk, readPos, readByte } from './bytes';
 import { decodeTile, tileCoderReset, tilePixels } from './tile';
 import { decodeLossyTile } from './lossy';
 import { copyRect } from './copy';
+import { decodePhotoTile, PHOTO_READ_SLACK } from './photo';
+import { readTable, PLANES } from './huffman';
 
 // Bytes the message buffer keeps readable past the message: literal loads
-// read a whole u32 for a 3-byte value.
-const MESSAGE_SLACK: usize = 4;
+// read a whole u32 for a 3-byte value, TILE_PHOTO's bit reader reads ahead.
+const MESSAGE_SLACK: usize = PHOTO_READ_SLACK;
 
 let width = 0;
 let height = 0;
@@ -92,7 +94,7 @@ export function decodeMessage(len: i32): i32 {
   const flags = load<u8>(m + 1);
   const mode = <i32>load<u8>(m + 2);
   const tileLog2 = <i32>load<u8>(m + 3);
-  if ((flags & ~FLAG_KEY) != 0 || mode >= MODE_COUNT || tileLog2 < MIN_TILE_LOG2 || tileLog2 > MAX_TILE_LOG2
+  if ((flags & ~(FLAG_KEY | FLAG_TABLES)) != 0 || mode >= MODE_COUNT || tileLog2 < MIN_TILE_LOG2 || tileLog2 > MAX_TILE_LOG2
       || load<u16>(m + 10) != 0) return ERR_HEADER;
   if (<i32>load<u16>(m + 4) != width || <i32>load<u16>(m + 6) != height) return ERR_SIZE;
   const copies = <i32>load<u16>(m + 8);
@@ -115,6 +117,14 @@ export function decodeMessage(len: i32): i32 {
     if (cw < 1 || ch < 1 || sx + cw > width || dx + cw > width || sy + ch > height || dy + ch > height) return ERR_COPY;
   }
   const copyList = m + HEADER_BYTES;
+  const tables = (flags & FLAG_TABLES) != 0;
+  if (tables) {
+    if (mode != MODE_FULL) return ERR_HEADER;
+    for (let plane = 0; plane < PLANES; plane++) {
+      p = readTable(plane, p, end);
+      if (p == 0) return ERR_TILE_BODY;
+    }
+  }
   tileCoderReset();
   const bpp = bytesPerValue(mode);
   let index: i64 = -1;
@@ -141,7 +151,9 @@ export function decodeMessage(len: i32): i32 {
     const th = min(size, height - y0);
     let err = 0;
     let at = staged;
-    if (kind == TILE_LOSSY) {
+    if (kind == TILE_PHOTO) {
+      err = tables ? decodePhotoTile(body, bodyEnd, staged, tw, th) : ERR_TILE_KIND;
+    } else if (kind == TILE_LOSSY) {
       err = mode == MODE_VIDEO
         ? decodeLossyTile(body, bodyEnd, staged, tw, 0, 0, tw, th, scratch)
         : ERR_TILE_KIND;

@@ -9,16 +9,18 @@
 // so raw-frame equality implies reduced equality, which lets the diff and the
 // motion search run on raw frames and reduce only the tiles that are sent.
 
-import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, MODE_COUNT, MODE_VIDEO, TILE_KINDS,
+import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, FLAG_TABLES, MODE_COUNT, MODE_VIDEO, TILE_KINDS,
          MIN_TILE_LOG2, MAX_TILE_LOG2, MAX_DIMENSION, bytesPerValue, ERR_SIZE, ERR_HEADER, ERR_MEMORY } from './format';
 import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS, HASH_SIZE } from './layout';
 import { diffTiles } from './diff';
 import { extractTile } from './colour';
-import { TILE_SOLID, TILE_RAW, TILE_LOSSY, MODE_FULL } from './format';
+import { TILE_SOLID, TILE_RAW, TILE_LOSSY, TILE_PHOTO, MODE_FULL } from './format';
 import { writeVarint, putValue } from './bytes';
 import { encodeTile, lastKind, tileCoderReset, setTileCoders, historySlot } from './tile';
 import { encodeLossyTile } from './lossy';
 import { detectMotion, copyList } from './motion';
+import { photoAnalyse, photoEncode } from './photo';
+import { clearHistograms, buildAndWriteTable, PLANES, TABLE_BYTES } from './huffman';
 
 /** encodeFrame flag: send every tile. */
 export const ENC_KEY: i32 = 1;
@@ -27,12 +29,14 @@ export const ENC_BGRX: i32 = 2;
 /** encodeFrame flag: skip scroll/move detection (for measuring it). */
 export const ENC_NO_MOTION: i32 = 4;
 
-// Full-colour effort levels. COMPACT also tries the entropy-coded tiles
-// (TILE_PREDICT for photo-like tiles, TILE_CONTEXT for palette tiles): about
-// 0.63x zstd-1's bytes on the corpus, but those tiles code at some 50 MB/s.
-// FAST sends LZ and palette tiles only: about 0.90x zstd-1 at LZ speed
-// (wasm/FORMAT.md "Full-colour levels"). The other lossless modes always use TILE_CONTEXT, which is
-// what makes them small; video-optimised has its own coder.
+// Full-colour effort levels. FAST (the default) sends palette and LZ tiles,
+// and photo-like tiles as TILE_PHOTO (Huffman-coded MED residuals, with the
+// message's tables): smaller than zstd-1 at more than lz4's speed. COMPACT
+// tries the adaptive range-coded tiles instead (TILE_PREDICT for photo-like
+// tiles, TILE_CONTEXT for palette tiles): fewer bytes still, but those tiles
+// code at some 50 MB/s (wasm/FORMAT.md "Full-colour levels"). The other
+// lossless modes always use TILE_CONTEXT, which is what makes them small;
+// video-optimised has its own coder.
 export const LEVEL_FAST: i32 = 0;
 export const LEVEL_COMPACT: i32 = 1;
 
@@ -53,7 +57,10 @@ let indices: usize = 0;
 let lzScratch: usize = 0;
 let planes: usize = 0;
 let output: usize = 0;
-let level = LEVEL_COMPACT;
+let staging: usize = 0;
+let holes: usize = 0;
+let residuals: usize = 0;
+let level = LEVEL_FAST;
 let havePrevious = false;
 let previousBgrx = false;
 
@@ -84,8 +91,14 @@ export function encoderInit(w: i32, h: i32, log2: i32, m: i32): i32 {
   indices = reserve(<usize>MAX_TILE_PIXELS);
   lzScratch = reserve(<usize>MAX_TILE_PIXELS * 4 * 2 + 64); // also the lossy planes
   planes = reserve(<usize>MAX_TILE_PIXELS * 4 * 3);
-  // Worst case: every tile as RAW at 3 bytes a pixel plus its record head.
-  output = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64) + tiles * 16 + pixels * 3);
+  // Worst case: every tile as RAW (3 bytes a pixel) or TILE_PHOTO (at most
+  // 33 bits a pixel) plus its record head.
+  output = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64 + TABLE_BYTES) + tiles * 16 + pixels * 5);
+  // Pass 1 writes the records here when TILE_PHOTO tiles wait for their
+  // tables; `holes` lists those tiles, `residuals` holds their symbols.
+  staging = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64) + tiles * 16 + pixels * 5);
+  holes = reserve(tiles * 16);
+  residuals = reserve(pixels * 4);
   if (!ensureMemory(layoutTop())) return ERR_MEMORY;
   current = frameA;
   previous = frameB;
@@ -157,8 +170,15 @@ export function encodeFrame(flags: i32): i32 {
     p += <usize>copies * COPY_BYTES;
   }
   tileCoderReset();
-  setTileCoders(mode != MODE_FULL || level == LEVEL_COMPACT, level == LEVEL_COMPACT);
+  setTileCoders(mode != MODE_FULL || level == LEVEL_COMPACT, level == LEVEL_COMPACT, mode == MODE_FULL && level == LEVEL_FAST);
   const bpp = bytesPerValue(mode);
+  // Pass 1: records go to `staging`; a TILE_PHOTO tile leaves a hole there
+  // (listed in `holes`: staging offset, skip, symbol offset, pixels) until
+  // the message's Huffman tables are known.
+  const recordsStart = p;
+  let q = staging;
+  let photoTiles = 0;
+  let photoPixels = 0;
   let records: u32 = 0;
   let last = -1;
   for (let t = 0; t < tiles; t++) {
@@ -170,7 +190,7 @@ export function encodeFrame(flags: i32): i32 {
     const tw = min(size, width - x0);
     const th = min(size, height - y0);
     // Body goes after room for the record head, then slides down to it.
-    const body = p + 12;
+    const body = q + 12;
     let len = 0;
     let kind: u8 = 0;
     if (mode == MODE_VIDEO) {
@@ -182,16 +202,55 @@ export function encodeFrame(flags: i32): i32 {
       extractTile(current, width, x0, y0, tw, th, bgrx, mode, vals);
       len = encodeTile(vals, tw * th, tw, th, bpp, body, history, hashTable, indices, lzScratch, planes);
       kind = lastKind;
+      if (kind == TILE_PHOTO) {
+        if (photoTiles == 0) clearHistograms();
+        const h = holes + (<usize>photoTiles << 4);
+        store<u32>(h, <u32>(q - staging));
+        store<u32>(h, <u32>(t - last - 1), 4);
+        store<u32>(h, <u32>photoPixels, 8);
+        store<u32>(h, <u32>(tw | (th << 16)), 12);
+        photoAnalyse(vals, tw, th, residuals + (<usize>photoPixels << 2));
+        photoTiles++;
+        photoPixels += tw * th;
+      }
     }
-    p = writeVarint(p, <u32>(t - last - 1));
-    store<u8>(p++, kind);
-    p = writeVarint(p, <u32>len);
-    memory.copy(p, body, len);
-    p += len;
+    if (kind != TILE_PHOTO) {
+      q = writeVarint(q, <u32>(t - last - 1));
+      store<u8>(q++, kind);
+      q = writeVarint(q, <u32>len);
+      memory.copy(q, body, len);
+      q += len;
+    }
     last = t;
     records++;
     const k = statKinds + (<usize>kind << 2);
     store<i32>(k, load<i32>(k) + 1);
+  }
+  // Pass 2: tables, then the staged records with the photo tiles filled in.
+  if (photoTiles == 0) {
+    memory.copy(recordsStart, staging, q - staging);
+    p = recordsStart + (q - staging);
+  } else {
+    store<u8>(m + 1, load<u8>(m + 1) | FLAG_TABLES);
+    for (let plane = 0; plane < PLANES; plane++) p = buildAndWriteTable(plane, p);
+    let from = staging;
+    for (let i = 0; i < photoTiles; i++) {
+      const h = holes + (<usize>i << 4);
+      const at = staging + <usize>load<u32>(h);
+      memory.copy(p, from, at - from);
+      p += at - from;
+      from = at;
+      const dims = load<u32>(h, 12);
+      const npx = <i32>(dims & 0xffff) * <i32>(dims >> 16);
+      const len = photoEncode(residuals + (<usize>load<u32>(h, 8) << 2), npx, lzScratch);
+      p = writeVarint(p, load<u32>(h, 4));
+      store<u8>(p++, TILE_PHOTO);
+      p = writeVarint(p, <u32>len);
+      memory.copy(p, lzScratch, len);
+      p += len;
+    }
+    memory.copy(p, from, q - from);
+    p += q - from;
   }
   store<u32>(m + 12, records);
   const t = current;

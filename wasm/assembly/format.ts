@@ -1,4 +1,4 @@
-// Update-message byte layout, version 2: the one place the wire constants live.
+// Update-message byte layout, version 3: the one place the wire constants live.
 // wasm/FORMAT.md describes the same layout for readers outside the code; both
 // must change together, and any incompatible change bumps FORMAT_VERSION.
 //
@@ -7,8 +7,9 @@
 //
 //   offset  size  field
 //   ------  ----  -----------------------------------------------------------
-//        0     1  version            = FORMAT_VERSION (2)
+//        0     1  version            = FORMAT_VERSION (3)
 //        1     1  flags              bit 0: key frame (every tile is present)
+//                                    bit 1: a table section follows the copies
 //        2     1  colour mode        MODE_* below
 //        3     1  tile size log2     4..7 (16..128 px square tiles)
 //        4     2  width  (px)        must equal the decoder's width
@@ -17,6 +18,8 @@
 //       10     2  reserved           = 0
 //       12     4  tile record count  N
 //       16  12*C  copy records       (see below), applied in order
+//        …     …  table section      only with flag bit 1: three Huffman code
+//                                    tables for TILE_PHOTO (huffman.ts)
 //        …     …  N tile records     strictly increasing tile index
 //
 //   copy record (12 bytes): srcX u16, srcY u16, dstX u16, dstY u16, w u16, h u16.
@@ -53,6 +56,8 @@
 //                 indices under neighbour contexts, see context.ts
 //   TILE_PREDICT  full colour only: range-coded lossless YCoCg-R planes with
 //                 MED prediction, see predict.ts
+//   TILE_PHOTO    full colour only: MED-predicted residuals coded with the
+//                 message's Huffman tables, see photo.ts; needs flag bit 1
 //
 //   Range-coded bodies (range-coder.ts) omit LZMA's always-zero first byte
 //   and may omit up to 4 trailing zero bytes. TILE_CONTEXT tiles share one
@@ -60,10 +65,11 @@
 //   in message order; every other tile decodes on its own or from the
 //   message's LZ history.
 
-export const FORMAT_VERSION: u8 = 2;
+export const FORMAT_VERSION: u8 = 3;
 export const HEADER_BYTES: i32 = 16;
 export const COPY_BYTES: i32 = 12;
 export const FLAG_KEY: u8 = 1;
+export const FLAG_TABLES: u8 = 2;
 
 export const MODE_FULL: i32 = 0;   // lossless 24-bit
 export const MODE_MORE: i32 = 1;   // 16-bit RGB565
@@ -80,7 +86,8 @@ export const TILE_RAW: u8 = 4;
 export const TILE_LOSSY: u8 = 5;
 export const TILE_CONTEXT: u8 = 6;
 export const TILE_PREDICT: u8 = 7;
-export const TILE_KINDS: i32 = 8;
+export const TILE_PHOTO: u8 = 8;
+export const TILE_KINDS: i32 = 9;
 
 export const MIN_TILE_LOG2: i32 = 4;
 export const MAX_TILE_LOG2: i32 = 7;

@@ -4,12 +4,13 @@
 // LZ over pixel values (lz.ts); RAW when nothing beats the plain values.
 // The smallest wins. Bodies are laid out in format.ts.
 
-import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, TILE_CONTEXT, TILE_PREDICT, MAX_PALETTE, maxContextPalette,
+import { TILE_SOLID, TILE_PACKED, TILE_RLE, TILE_LZ, TILE_RAW, TILE_CONTEXT, TILE_PREDICT, TILE_PHOTO, MAX_PALETTE, maxContextPalette,
          ERR_TILE_BODY, ERR_PALETTE, ERR_LZ, ERR_TILE_KIND } from './format';
 import { writeVarint, varintSize, putValue, getValue, readAt, readSkip, readVarint, readOk, readPos, readByte } from './bytes';
 import { lzCompress, lzDecompress } from './lz';
 import { expand, valueLimit } from './colour';
 import { encodePredictTile, decodePredictTile } from './predict';
+import { looksPhoto } from './photo';
 import { contextReset, contextSave, contextRestore, planeClear, planeAt, encodeContextPlane, decodeContextPlane } from './context';
 
 // Palette tiles bigger than this also try LZ, which wins on repeated glyphs.
@@ -19,6 +20,10 @@ const LZ_TRY_ABOVE_BYTES: i32 = 24;
 // Below it LZ or a palette has found the structure, and the predictive
 // coder, some 10x slower per pixel, rarely wins.
 const PREDICT_TRY_ABOVE_PER_64PX: i32 = 64;
+// With TILE_PHOTO on, LZ gives up on a full-colour tile beyond this many
+// bytes a pixel (of RAW's 3) and the tile goes to TILE_PHOTO instead, which
+// codes photo-like content at some 1.2 to 1.6 bytes a pixel.
+const PHOTO_LZ_LIMIT_PER_PX: i32 = 2;
 
 /** Kind of the tile most recently encoded by encodeTile. */
 export let lastKind: u8 = 0;
@@ -44,12 +49,14 @@ export function tileCoderReset(): void {
   contextReset();
 }
 
-/** Encoder switches: try TILE_CONTEXT / TILE_PREDICT (see encoder.ts levels). */
+/** Encoder switches: try TILE_CONTEXT / TILE_PREDICT / TILE_PHOTO (see encoder.ts levels). */
 export let contextEnabled = true;
 export let predictEnabled = true;
-export function setTileCoders(context: bool, predict: bool): void {
+export let photoEnabled = false;
+export function setTileCoders(context: bool, predict: bool, photo: bool): void {
   contextEnabled = context;
   predictEnabled = predict;
+  photoEnabled = photo;
 }
 
 // Palettes (up to 256 entries) in static memory: native values, RGBA values,
@@ -227,6 +234,8 @@ function writeRuns(p: usize, idx: usize, npx: i32): usize {
  * returns the body length; sets lastKind. `idx` and `lzOut` are scratch of
  * npx and npx·4+64 bytes, `planes` the predictive coder's (predict.ts).
  * LZ/RAW tiles are appended to the history. bpp 3 means full colour.
+ * With photoEnabled, a photo-like full-colour tile writes nothing and sets
+ * lastKind = TILE_PHOTO: the caller analyses it (photo.ts).
  */
 export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, out: usize,
                            hist: usize, table: usize, idx: usize, lzOut: usize, planes: usize): i32 {
@@ -234,6 +243,12 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, ou
   if (n == 1) {
     lastKind = TILE_SOLID;
     return <i32>(putValue(out, load<u32>(palette), bpp) - out);
+  }
+  // Photo-like tiles skip LZ: the caller analyses them for TILE_PHOTO.
+  const photo = photoEnabled && bpp == 3;
+  if (photo && n > MAX_PALETTE && looksPhoto(vals, tw, th)) {
+    lastKind = TILE_PHOTO;
+    return 0;
   }
   const rawSize = npx * bpp;
   let best = rawSize;
@@ -255,7 +270,7 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, ou
   if (kind == TILE_RAW || best > LZ_TRY_ABOVE_BYTES) {
     const slot = hist + (<usize>histPos << 2);
     if (vals != slot) memory.copy(slot, vals, <usize>npx << 2);
-    const lz = lzCompress(hist, histPos, npx, tw, table, lzOut, best - 1, bpp);
+    const lz = lzCompress(hist, histPos, npx, tw, table, lzOut, photo && kind == TILE_RAW ? min(best - 1, npx * PHOTO_LZ_LIMIT_PER_PX) : best - 1, bpp);
     if (lz >= 0) {
       if (contextLen >= 0) contextRestore();
       if (tryPredict(vals, npx, tw, th, bpp, out, lz, planes)) return predictLen;
@@ -263,6 +278,10 @@ export function encodeTile(vals: usize, npx: i32, tw: i32, th: i32, bpp: i32, ou
       histPos += npx;
       lastKind = TILE_LZ;
       return lz;
+    }
+    if (kind == TILE_RAW && photo) {
+      lastKind = TILE_PHOTO;
+      return 0;
     }
     if (kind == TILE_RAW) {
       if (tryPredict(vals, npx, tw, th, bpp, out, rawSize, planes)) return predictLen;

@@ -15,7 +15,7 @@ export interface EncoderOptions {
   mode?: ColourMode;
   /** Square tile edge in px: 16, 32, 64 or 128. */
   tileSize?: number;
-  /** Full-colour effort, default 'compact' (modes.ts LEVELS). */
+  /** Full-colour effort, default 'fast' (modes.ts LEVELS). */
   level?: Level;
 }
 
@@ -34,7 +34,7 @@ export interface EncodeOptions {
   stride?: number;
 }
 
-export const TILE_KINDS = ['solid', 'packed', 'rle', 'lz', 'raw', 'lossy', 'context', 'predict'] as const;
+export const TILE_KINDS = ['solid', 'packed', 'rle', 'lz', 'raw', 'lossy', 'context', 'predict', 'photo'] as const;
 export type TileKind = (typeof TILE_KINDS)[number];
 
 export interface EncodeStats {

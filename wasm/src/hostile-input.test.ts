@@ -13,6 +13,7 @@ import { firstDifference, reduceFrame } from '../test-support/reference.ts';
 import { CodecError } from './errors.ts';
 import { MODE_NAMES, isLossless } from './modes.ts';
 import type { Decoder } from './decoder.ts';
+import { FORMAT_VERSION } from './index.ts';
 
 const core = await loadCore();
 const RUNS = process.env.CODEC_FULL === '1' ? 5000 : 400;
@@ -32,8 +33,9 @@ const W = 150, H = 90;
 
 /** A short recorded stream in every mode: key frame, then changes. */
 function recordStream(): { mode: string; messages: Uint8Array[]; frames: Uint8Array[] }[] {
-  return MODE_NAMES.map((mode) => {
-    const enc = core.createEncoder({ width: W, height: H, mode, tileSize: 32 });
+  const configs = [...MODE_NAMES.map((mode) => ({ mode, level: 'fast' as const })), { mode: 'full-colour' as const, level: 'compact' as const }];
+  return configs.map(({ mode, level }) => {
+    const enc = core.createEncoder({ width: W, height: H, mode, tileSize: 32, level });
     const frames = [1, 2, 3].map((s) => syntheticFrame(W, H, s));
     // Scroll the third frame so a copy record appears in lossless modes.
     const scrolled = new Uint8Array(frames[1]!.length);
@@ -66,7 +68,7 @@ t.test('random bodies behind a valid header are rejected without traps', async (
   const header = (mode: number, tileLog2: number, copies: number, records: number) => {
     const h = new Uint8Array(16);
     const v = new DataView(h.buffer);
-    h[0] = 2; h[2] = mode; h[3] = tileLog2;
+    h[0] = FORMAT_VERSION; h[2] = mode; h[3] = tileLog2;
     v.setUint16(4, W, true); v.setUint16(6, H, true); v.setUint16(8, copies, true); v.setUint32(12, records, true);
     return h;
   };
@@ -173,7 +175,7 @@ t.test('random context and predictive tile bodies are rejected or decode, never 
       }
       const head = new Uint8Array(16);
       const v = new DataView(head.buffer);
-      head[0] = 2; head[2] = mode!; head[3] = 5;
+      head[0] = FORMAT_VERSION; head[2] = mode!; head[3] = 5;
       v.setUint16(4, W, true); v.setUint16(6, H, true); v.setUint32(12, 1, true);
       const len: number[] = [];
       for (let l = body.length; ; l >>= 7) { len.push((l > 0x7f ? 0x80 : 0) | (l & 0x7f)); if (l <= 0x7f) break; }
@@ -185,16 +187,60 @@ t.test('random context and predictive tile bodies are rejected or decode, never 
   keyCheck(t, dec);
 });
 
+// Photo tiles: a message with the table flag, three tables and one
+// TILE_PHOTO record. Tables are either a valid complete code (every symbol
+// 8 bits, or a real message's) so the random body reaches the bit reader,
+// or random bytes, which must fail the table checks cleanly.
+t.test('random photo tables and bodies are rejected or decode, never trap', async (t) => {
+  const dec = core.createDecoder(W, H);
+  const TILE_PHOTO = 8, FLAG_TABLES = 2;
+  const flat = Uint8Array.of(255, ...new Array<number>(128).fill(0x88));
+  const outcomes = new Map<string, number>();
+  fc.assert(fc.property(
+    fc.oneof(fc.constant(flat), fc.uint8Array({ minLength: 1, maxLength: 200 })),
+    fc.integer({ min: 4, max: 7 }), fc.uint8Array({ maxLength: 3000 }), fc.boolean(),
+    (table, log2, random, exact) => {
+      // With 8-bit codes a tile takes exactly 3 bytes a pixel: such a body
+      // decodes (to whatever pixels), any other length is rejected.
+      const tilePixels = Math.min(1 << log2, W) * Math.min(1 << log2, H);
+      const body = exact ? Uint8Array.from({ length: tilePixels * 3 }, (_, i) => random[i % Math.max(1, random.length)] ?? i) : random;
+      const head = new Uint8Array(16);
+      const v = new DataView(head.buffer);
+      head[0] = FORMAT_VERSION; head[1] = FLAG_TABLES; head[2] = 0; head[3] = log2;
+      v.setUint16(4, W, true); v.setUint16(6, H, true); v.setUint32(12, 1, true);
+      const tables = table === flat ? [...flat, ...flat, ...flat] : [...table];
+      const len: number[] = [];
+      for (let l = body.length; ; l >>= 7) { len.push((l > 0x7f ? 0x80 : 0) | (l & 0x7f)); if (l <= 0x7f) break; }
+      const msg = Uint8Array.of(...head, ...tables, 0, TILE_PHOTO, ...len, ...body);
+      const code = `${table === flat ? 'valid tables' : 'random tables'} ${tryDecode(dec, msg)}`;
+      outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+    }), { numRuns: RUNS * 2, seed: 6 });
+  t.ok(outcomes.size >= 3, `outcomes: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  // A photo tile without tables, and tables in a mode without photo tiles.
+  const enc = core.createEncoder({ width: W, height: H });
+  const real = enc.encode(syntheticFrame(W, H, 1));
+  t.ok(real[1]! & FLAG_TABLES, 'a full-colour key frame of a noisy frame carries tables');
+  const noTables = real.slice();
+  noTables[1] = noTables[1]! & ~FLAG_TABLES;
+  t.not(tryDecode(dec, noTables), 'ok', 'photo tiles without tables are rejected');
+  const otherMode = real.slice();
+  otherMode[2] = 1;
+  t.equal(tryDecode(dec, otherMode), 'HEADER', 'tables outside full colour are rejected');
+  keyCheck(t, dec);
+});
+
 t.test('recorded streams exercise the entropy-coded tiles', async (t) => {
   const kinds = new Set<string>();
-  for (const mode of MODE_NAMES) {
-    const enc = core.createEncoder({ width: W, height: H, mode, tileSize: 32 });
-    for (const s of [1, 2]) {
-      enc.encode(syntheticFrame(W, H, s));
-      for (const [k, n] of Object.entries(enc.lastStats!.tiles)) if (n > 0) kinds.add(k);
+  for (const level of ['fast', 'compact'] as const) {
+    for (const mode of MODE_NAMES) {
+      const enc = core.createEncoder({ width: W, height: H, mode, tileSize: 32, level });
+      for (const s of [1, 2]) {
+        enc.encode(syntheticFrame(W, H, s));
+        for (const [k, n] of Object.entries(enc.lastStats!.tiles)) if (n > 0) kinds.add(k);
+      }
     }
   }
-  t.ok(kinds.has('context') && kinds.has('predict'), `tile kinds in the fuzzed streams: ${[...kinds].join(', ')}`);
+  t.ok(kinds.has('context') && kinds.has('predict') && kinds.has('photo'), `tile kinds in the fuzzed streams: ${[...kinds].join(', ')}`);
 });
 
 t.test('size and parameter validation', async (t) => {

@@ -30,11 +30,13 @@ export const VIDEO_TILE_SIZE = 64;
 
 /**
  * Full-colour effort (the other modes ignore it; the decoder needs no
- * setting). 'compact' adds the entropy-coded tiles: about 0.63x zstd-1's
- * bytes on the frame corpus, but photo-like tiles then code at some 50 MB/s
- * (whole-corpus decode ~0.4 GB/s). 'fast' keeps to LZ and palettes: about
- * 0.90x zstd-1, decode ~2.7 GB/s. See wasm/FORMAT.md "Full-colour levels".
+ * setting). 'fast', the default and what screen sharing uses, sends palette
+ * and LZ tiles and codes photo-like tiles with Huffman-coded MED residuals
+ * (TILE_PHOTO): fewer bytes than zstd-1 at more than lz4's encode speed.
+ * 'compact' uses adaptive range-coded tiles instead: fewer bytes still, but
+ * photo-like tiles code at some 50 MB/s. See wasm/FORMAT.md "Full-colour
+ * levels".
  */
 export const LEVELS = { fast: 0, compact: 1 } as const;
 export type Level = keyof typeof LEVELS;
-export const DEFAULT_LEVEL: Level = 'compact';
+export const DEFAULT_LEVEL: Level = 'fast';

@@ -133,25 +133,31 @@ t.test('video-optimised on synthetic odd sizes decodes with bounded error', asyn
   }
 });
 
-t.test('both full-colour levels round-trip; fast sends no entropy-coded tiles', async (t) => {
+t.test('both full-colour levels round-trip; fast sends photo tiles, compact range-coded ones', async (t) => {
   const w = 300, h = 200;
   for (const level of ['fast', 'compact'] as const) {
     const enc = core.createEncoder({ width: w, height: h, level });
     const dec = core.createDecoder(w, h);
-    let coded = 0;
+    let coded = 0, photo = 0;
     for (let k = 0; k < 3; k++) {
       const frame = syntheticFrame(w, h, k + 20);
       dec.decode(enc.encode(frame));
       coded += enc.lastStats!.tiles.predict + enc.lastStats!.tiles.context;
+      photo += enc.lastStats!.tiles.photo;
       check(t, dec.framebufferView(), frame, `${level} frame ${k}`);
     }
-    if (level === 'fast') t.equal(coded, 0, 'fast: no predict or context tiles');
-    else t.ok(coded > 0, `compact: ${coded} predict or context tiles`);
+    if (level === 'fast') {
+      t.equal(coded, 0, 'fast: no predict or context tiles');
+      t.ok(photo > 0, `fast: ${photo} photo tiles`);
+    } else {
+      t.ok(coded > 0, `compact: ${coded} predict or context tiles`);
+      t.equal(photo, 0, 'compact: no photo tiles');
+    }
   }
   const enc = core.createEncoder({ width: w, height: h });
-  t.equal(enc.level, 'compact', 'compact by default');
-  enc.setLevel('fast');
-  t.equal(enc.level, 'fast');
+  t.equal(enc.level, 'fast', 'fast by default');
+  enc.setLevel('compact');
+  t.equal(enc.level, 'compact');
 });
 
 t.test('frames with a row stride encode like packed ones', async (t) => {
