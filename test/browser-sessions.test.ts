@@ -301,6 +301,11 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     const text = await admin.get(href!);
     t.match(text.text, /Cora: My printer is on fire/, 'the download link serves the report as text');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-reports.png`, fullPage: true });
+
+    await page.click('[data-testid="nav-status"]');
+    await page.locator('#status-facts[aria-busy="false"]').waitFor();
+    t.match(await page.textContent('[data-testid="status-cert-names"]'), /127\.0\.0\.1/, 'the status page shows the certificate names');
+    t.match(await page.textContent('[data-testid="status-reps"]'), /^\d+$/);
   });
 
   t.same(cspViolations, [], 'no Content-Security-Policy violations');

@@ -17,7 +17,7 @@ import WebSocket from 'ws';
 import { startAppliance } from './helpers/appliance.ts';
 import { consoleRep, download, runClient } from './helpers/customer.ts';
 import { Agent } from './helpers/http.ts';
-import { joinCustomer } from './helpers/rep.ts';
+import { adminAgent, joinCustomer } from './helpers/rep.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-channels-test-'));
 const dataDir = path.join(work, 'data');
@@ -86,6 +86,30 @@ t.test('a probe channel carries text and binary frames to the client and back', 
   t.ok(echo.isBinary, 'binary stays binary');
   t.ok(echo.data.equals(bytes), '300 KB came back intact');
   ws.close();
+});
+
+t.test('the admin status page counts connections, channels and sessions', async (t) => {
+  const admin = await adminAgent(app);
+  const answer = await alice.request({ t: 'probe_open', sessionId: session.id });
+  const ws = await channel(answer.ticket, cookieOf(alice));
+  ws.send('x');
+  await nextFrame(ws);
+  const s = (await admin.get('/api/admin/status')).json();
+  t.equal(s.connections.customers, 1, 'the one customer client');
+  t.equal(s.connections.channels, 2, 'both ends of the probe channel');
+  t.equal(s.connections.repsOnline, 2, 'alice and bob');
+  t.equal(s.sessions.active, 1);
+  t.ok(s.certificate.names.includes('127.0.0.1'));
+  t.ok(s.certificate.notAfter > Date.now() + 300 * 86_400_000, 'a fresh certificate has over 300 days left');
+  t.match(s.certificate.serverSpkiSha256, /^[A-Za-z0-9+/]{43}=$/);
+  t.ok(s.storeBytes > 0 && s.memory.rssBytes > 0);
+  const closing = closed(ws);
+  ws.close();
+  await closing;
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal((await admin.get('/api/admin/status')).json().connections.channels, 0, 'closing one end closes the other');
+  const forbidden = await alice.agent.get('/api/admin/status');
+  t.ok([401, 403].includes(forbidden.status), 'not for reps');
 });
 
 t.test('tickets are one-time, bound to their rep, and need a same-host Origin', async (t) => {

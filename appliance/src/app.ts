@@ -4,6 +4,7 @@
  * and a `stop` that closes the listener and the store; main.ts adds signals.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -44,6 +45,7 @@ import { mountPermissionRoutes } from './http/permission-routes.ts';
 import { ChannelService } from './relay/channels.ts';
 import { ReportService } from './services/reports.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
+import { mountStatusRoutes } from './http/status-routes.ts';
 import { ProbeKind, probeHandlers } from './relay/probe.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 
@@ -79,6 +81,15 @@ async function listenWithRetry(app: ReturnType<typeof uws.SSLApp>, host: string,
 function repoRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   return here.includes(`${path.sep}dist`) ? here.slice(0, here.lastIndexOf(`${path.sep}dist`)) : path.resolve(here, '..', '..');
+}
+
+/** The version in the repository's package.json, shown on the admin status page. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Where the built browser files are: `dist/web` at the repository root. */
@@ -166,6 +177,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountAdminSessionRoutes(app, ctx);
   mountPermissionRoutes(app, ctx);
   mountReportRoutes(app, ctx, reports);
+  mountStatusRoutes(app, ctx, packageVersion());
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
   });

@@ -384,6 +384,17 @@ export class SessionService {
     return event;
   }
 
+  /** How many sessions wait in queues and how many are being worked on. */
+  openCounts(): { waiting: number; active: number } {
+    let waiting = 0;
+    let active = 0;
+    for (const s of this.d.sessions.open()) {
+      if (s.state === 'waiting') waiting++;
+      else if (s.state === 'active') active++;
+    }
+    return { waiting, active };
+  }
+
   /** The display name of a rep, for event logs. */
   repName(userId: string): string {
     return this.d.users.get(userId)?.displayName ?? '?';

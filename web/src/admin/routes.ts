@@ -8,6 +8,7 @@ import type { View } from './admin-context.ts';
 import { issuesView } from './issues-view.ts';
 import { mailView } from './mail-view.ts';
 import { securityView } from './security-view.ts';
+import { statusView } from './status-view.ts';
 import { reportsView } from './reports-view.ts';
 import { teamsView } from './teams-view.ts';
 import { usersView } from './users-view.ts';
@@ -25,6 +26,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/admin/security': { view: securityView, adminOnly: true },
   '/admin/issues': { view: issuesView, adminOnly: true },
   '/admin/mail': { view: mailView, adminOnly: true },
+  '/admin/status': { view: statusView, adminOnly: true },
 };
 
 /** Where a signed-in user lands for `path`: `/login` → My Account, `/admin` → Users (or My Account for non-admins). */
