@@ -10,7 +10,8 @@
 import type { ErrorCode } from './errors.ts';
 import { PROTOCOL_VERSION } from './protocol.ts';
 import { MAX_CHAT_LENGTH, type ChatMessage, type SessionState } from './sessions.ts';
-import type { Parsed, Shape } from './validate.ts';
+import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
+import { MAX_ACTION_OUTPUT_BYTES, SPECIAL_ACTION_OUTCOMES } from './special-actions.ts';
 import { decodeMessage } from './wire.ts';
 
 export { PROTOCOL_VERSION };
@@ -32,6 +33,13 @@ export const CUSTOMER_TO_APPLIANCE = {
   },
   chat: { body: { kind: 'string', min: 1, max: MAX_CHAT_LENGTH } },
   ping: { n: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER } },
+  /** How a special action ended; output is its last 4 KiB (at most 4096 characters). Exit code -1: it did not exit by itself. */
+  special_action_result: {
+    runId: { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN },
+    outcome: { kind: 'enum', values: SPECIAL_ACTION_OUTCOMES },
+    exitCode: { kind: 'int', min: -1, max: 255 },
+    output: { kind: 'string', max: MAX_ACTION_OUTPUT_BYTES },
+  },
 } as const satisfies Record<string, Shape>;
 
 export type CustomerRequestType = keyof typeof CUSTOMER_TO_APPLIANCE;
@@ -49,6 +57,8 @@ export type ApplianceToCustomer =
    * (e.g. what the rep is allowed to do), checked again by the client.
    */
   | { t: 'channel'; kind: string; channelId: string; ticket: string; params: Record<string, unknown> }
+  /** A rep asks to run a special action; the client asks its user, runs it and answers special_action_result. */
+  | { t: 'special_action'; runId: string; name: string; command: string; elevated: boolean; rep: string }
   | { t: 'error'; code: ErrorCode; message: string };
 
 export function decodeCustomerMessage(text: string): { t: CustomerRequestType; body: Record<string, unknown> } {

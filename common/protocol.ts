@@ -9,6 +9,7 @@
  */
 import type { ErrorCode } from './errors.ts';
 import type { RepPermissions } from './permissions.ts';
+import type { SpecialActionInfo, SpecialActionOutcome } from './special-actions.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
 import { MAX_CHAT_LENGTH, QUEUE_ID_PATTERN } from './sessions.ts';
 import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
@@ -46,6 +47,10 @@ export const CONSOLE_TO_APPLIANCE = {
   favourite: { rid: RID, teamId: TEAM_ID, on: { kind: 'bool' } },
   /** Round-trip probe to the customer client through a data channel (connection quality). */
   probe_open: { rid: RID, sessionId: SESSION_ID },
+  /** The special actions this rep may run (needs the specialActions permission). */
+  list_special_actions: { rid: RID },
+  /** Run a special action on the customer's computer; owner or member of an active session. */
+  special_action: { rid: RID, sessionId: SESSION_ID, actionId: SESSION_ID },
 } as const satisfies Record<string, Shape>;
 
 export type ConsoleRequestType = keyof typeof CONSOLE_TO_APPLIANCE;
@@ -105,6 +110,19 @@ export type ApplianceToConsole =
   | { t: 'signed_out'; reason: SignOutReason }
   /** An administrator changed this rep's permissions (or their teams'): the new effective set. */
   | { t: 'permissions'; permissions: RepPermissions }
+  | { t: 'special_actions'; rid: number; actions: SpecialActionInfo[] }
+  /** The customer client was asked to run the action; its result follows as special_action_result. */
+  | { t: 'special_action_started'; rid: number; sessionId: string; runId: string; name: string }
+  /** To every member of the session: how a run ended. */
+  | {
+      t: 'special_action_result';
+      sessionId: string;
+      runId: string;
+      name: string;
+      outcome: SpecialActionOutcome;
+      exitCode: number;
+      output: string;
+    }
   | { t: 'error'; rid?: number; code: ErrorCode; message: string; detail?: string };
 
 /** Decodes one console message; throws a coded AppError for anything malformed. */

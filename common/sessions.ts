@@ -73,6 +73,10 @@ export const EVENT_KINDS = [
   'paused',
   'requeued_after_disconnect',
   'ended',
+  'special_action_run',
+  'special_action_done',
+  'special_action_refused',
+  'special_action_failed',
 ] as const;
 export type SessionEventKind = (typeof EVENT_KINDS)[number];
 

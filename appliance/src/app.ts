@@ -46,6 +46,9 @@ import { ChannelService } from './relay/channels.ts';
 import { ReportService } from './services/reports.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
 import { mountStatusRoutes } from './http/status-routes.ts';
+import { SpecialActionStore } from './store/special-actions.ts';
+import { SpecialActionService, specialActionConsoleHandlers, specialActionCustomerHandlers } from './services/special-actions.ts';
+import { mountSpecialActionRoutes } from './http/special-action-routes.ts';
 import { ProbeKind, probeHandlers } from './relay/probe.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 
@@ -126,6 +129,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const issues = new IssueStore(store);
   const permissions = new PermissionStore(store, teams);
   const sessionStore = new SessionStore(store);
+  const actions = new SpecialActionStore(store);
   const sessions = new SessionService({
     log,
     users,
@@ -163,6 +167,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     permissions,
     channels,
     reports,
+    actions,
     builds: new CustomerBuilds('', { url: '', caPem: '', serverSpkiSha256: '' }),
     publicOrigin: '',
   };
@@ -178,10 +183,15 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountPermissionRoutes(app, ctx);
   mountReportRoutes(app, ctx, reports);
   mountStatusRoutes(app, ctx, packageVersion());
+  mountSpecialActionRoutes(app, ctx);
+  const specialActions = new SpecialActionService({ log, actions, permissions, sessions, customers, publishConsole: (t, msg) => void app.publish(t, encodeConsoleMessage(msg)) });
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
+    ...specialActionConsoleHandlers(specialActions, hub),
   });
-  mountCustomerSocket(app, customers, sessions, log, {});
+  mountCustomerSocket(app, customers, sessions, log, {
+    ...specialActionCustomerHandlers(specialActions),
+  });
   channels.mount(app, auth);
   sessions.attach({
     publishConsole: (topic, msg) => void app.publish(topic, encodeConsoleMessage(msg)),
@@ -238,6 +248,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     async stop() {
       clearInterval(sweep);
       sessions.stop();
+      specialActions.stop();
       uws.us_listen_socket_close(listenSocket);
       hub.signOut([], 'logout');
       await store.close();

@@ -17,6 +17,7 @@ import type { IssueStore } from './store/issues.ts';
 import type { Mailer } from './services/mailer.ts';
 import type { CustomerBuilds } from './builds/customer-build.ts';
 import type { PermissionStore } from './store/permissions.ts';
+import type { SpecialActionStore } from './store/special-actions.ts';
 import type { ChannelService } from './relay/channels.ts';
 import type { ReportService } from './services/reports.ts';
 
@@ -39,6 +40,8 @@ export interface Context {
   readonly mailer: Mailer;
   /** Rep permissions: grants per user and team, `effective(userId)` for checks. */
   readonly permissions: PermissionStore;
+  /** Administrator-defined special actions (the runs are services/special-actions.ts). */
+  readonly actions: SpecialActionStore;
   /** Data channels (shell, files, screen…) of live sessions. */
   readonly channels: ChannelService;
   /** Session reports; features add attachments (recordings, moved files). */

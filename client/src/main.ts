@@ -2,7 +2,7 @@
  * The RelayDesk customer client: `node relaydesk-client.mjs --key 1234567`.
  * Wires the parts together — command line (cli/), system information
  * (sysinfo/), the pinned WSS link with resume and backoff (transport/), the
- * terminal (ui/) — and owns the process: exit codes (cli/exit-codes.ts),
+ * terminal (ui/), special actions (actions/) — and owns the process: exit codes (cli/exit-codes.ts),
  * signals, and the build deleting itself when its session ends
  * (lifecycle/self-remove.ts).
  */
@@ -18,6 +18,7 @@ import { CustomerLink } from './transport/customer-link.ts';
 import { ChannelRouter, serveProbe } from './transport/channels.ts';
 import { openPinnedChannel, openPinnedSocket } from './transport/pinned-socket.ts';
 import { ConsentPrompter, consentPolicy } from './ui/consent.ts';
+import { SpecialActionRunner } from './actions/special-action.ts';
 import { SessionView } from './ui/session-view.ts';
 import { Terminal } from './ui/terminal.ts';
 
@@ -43,8 +44,7 @@ function main(): void {
 
   const terminal = new Terminal({ input: process.stdin, output: process.stdout, errors: process.stderr });
   const system = systemInfo();
-  // Ready for the screen-sharing consent messages; no current message asks for consent.
-  void new ConsentPrompter(consentPolicy(flags), terminal);
+  const consent = new ConsentPrompter(consentPolicy(flags), terminal);
 
   const finish = (code: number): void => {
     terminal.close();
@@ -76,7 +76,16 @@ function main(): void {
     open: () => openPinnedSocket(target.url, target.trust),
     listener: view,
     onChannel: (msg) => channels.dispatch(msg),
+    onSpecialAction: (msg) => void actions.handle(msg),
   });
+  // Special actions: asked, run and answered one at a time; a result with no live link is reported locally.
+  const actions = new SpecialActionRunner(
+    consent,
+    (result) => {
+      if (!link.post({ ...result })) terminal.line('Not connected; the result of the special action could not be sent.');
+    },
+    (text) => terminal.line(text),
+  );
 
   const leave = (): void => {
     terminal.line('You left the session.');

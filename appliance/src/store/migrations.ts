@@ -5,6 +5,8 @@
  * Add new steps at the end; never edit a released one.
  */
 import { DEFAULT_USER_PERMISSIONS } from '../../../common/permissions.ts';
+import { BUILT_IN_ACTIONS } from '../../../common/special-actions.ts';
+import { newId } from './ids.ts';
 import type { Store } from './db.ts';
 
 export interface Migration {
@@ -38,6 +40,16 @@ export const MIGRATIONS: readonly Migration[] = [
       // Users keep what they could do before permissions existed; teams grant nothing until an administrator says so.
       for (const { key } of store.spaces.users.getRange()) {
         if (store.spaces.permissions.get(`user:${key}`) === undefined) store.spaces.permissions.putSync(`user:${key}`, { ...DEFAULT_USER_PERMISSIONS, allowedPaths: [] });
+      }
+    },
+  },
+  {
+    version: 4,
+    what: 'special actions: predefined reboot and shut down',
+    up(store) {
+      for (const a of BUILT_IN_ACTIONS) {
+        const id = newId();
+        store.spaces.actions.putSync(id, { ...a, id, createdAt: Date.now() });
       }
     },
   },

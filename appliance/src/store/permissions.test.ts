@@ -27,8 +27,8 @@ t.test('migration, defaults, merge and change listeners', async (t) => {
   store.txSync(() => store.spaces.meta.putSync('schemaVersion', 2));
   const old = users.createSync({ username: 'old', displayName: 'Old', admin: false, passwordHash: 'x' });
   t.equal(store.spaces.permissions.get(`user:${old.id}`), undefined);
-  t.equal(runMigrations(store), 1);
-  t.equal(schemaVersionOf(store), 3);
+  t.equal(runMigrations(store), 2);
+  t.equal(schemaVersionOf(store), 4);
   t.same(store.spaces.permissions.get(`user:${old.id}`), DEFAULT_USER_PERMISSIONS, 'the existing user got the default grant');
 
   const perms = new PermissionStore(store, teams);

@@ -40,6 +40,10 @@ const CHECKERS: Record<ApplianceToCustomer['t'], Checker> = {
   chat: (m) => (isChat(m.msg) ? { t: 'chat', msg: m.msg } : undefined),
   end: (m) => (m.reason === 'ended' || m.reason === 'disconnected' ? { t: 'end', reason: m.reason } : undefined),
   pong: (m) => (isInt(m.n) ? { t: 'pong', n: m.n } : undefined),
+  special_action: (m) =>
+    isString(m.runId) && isString(m.name) && isString(m.command) && typeof m.elevated === 'boolean' && isString(m.rep)
+      ? { t: 'special_action', runId: m.runId, name: m.name, command: m.command, elevated: m.elevated, rep: m.rep }
+      : undefined,
   channel: (m) =>
     isString(m.kind) && isString(m.channelId) && isString(m.ticket) && typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params)
       ? { t: 'channel', kind: m.kind, channelId: m.channelId, ticket: m.ticket, params: m.params as Record<string, unknown> }

@@ -81,6 +81,8 @@ export interface LinkOptions {
   readonly listener: LinkListener;
   /** A rep opened a data channel (client/src/transport/channels.ts routes it by kind). */
   readonly onChannel?: (msg: Extract<ApplianceToCustomer, { t: 'channel' }>) => void;
+  /** A rep asks to run a special action (client/src/actions/special-action.ts); answer with `post`. */
+  readonly onSpecialAction?: (msg: Extract<ApplianceToCustomer, { t: 'special_action' }>) => void;
   readonly backoff?: Backoff;
 }
 
@@ -221,6 +223,11 @@ export class CustomerLink {
       if (this.stateNow !== 'joined') return this.opts.listener.debug('ignored a channel outside of a joined session');
       if (this.opts.onChannel) this.opts.onChannel(m);
       else this.opts.listener.debug(`ignored a ${m.kind} channel`);
+    },
+    special_action: (m) => {
+      if (this.stateNow !== 'joined') return this.opts.listener.debug('ignored a special action outside of a joined session');
+      if (this.opts.onSpecialAction) this.opts.onSpecialAction(m);
+      else this.opts.listener.debug('ignored a special action');
     },
     error: (m) => this.error(m.code, m.message),
   };

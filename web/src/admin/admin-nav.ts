@@ -1,6 +1,6 @@
 /**
  * The navigation of the /login area once signed in: My Account and Session reports for everyone,
- * Users / Teams / Security / Portal issues / Mail server for administrators, then the user's name and
+ * Users / Teams / Security / Portal issues / Mail server / Status / Special actions for administrators, then the user's name and
  * Sign out. Links are real `<a href>`s (open-in-new-tab works); plain clicks
  * are routed in place.
  */
@@ -23,6 +23,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/admin/issues', text: 'nav.issues', adminOnly: true },
   { path: '/admin/mail', text: 'nav.mail', adminOnly: true },
   { path: '/admin/status', text: 'nav.status', adminOnly: true },
+  { path: '/admin/special-actions', text: 'nav.actions', adminOnly: true },
 ];
 
 export function adminNav(me: Me, current: string, navigate: (path: string) => void, signOut: () => void): HTMLElement[] {

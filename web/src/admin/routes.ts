@@ -10,6 +10,7 @@ import { mailView } from './mail-view.ts';
 import { securityView } from './security-view.ts';
 import { statusView } from './status-view.ts';
 import { reportsView } from './reports-view.ts';
+import { specialActionsView } from './special-actions-view.ts';
 import { teamsView } from './teams-view.ts';
 import { usersView } from './users-view.ts';
 
@@ -27,6 +28,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/admin/issues': { view: issuesView, adminOnly: true },
   '/admin/mail': { view: mailView, adminOnly: true },
   '/admin/status': { view: statusView, adminOnly: true },
+  '/admin/special-actions': { view: specialActionsView, adminOnly: true },
 };
 
 /** Where a signed-in user lands for `path`: `/login` → My Account, `/admin` → Users (or My Account for non-admins). */

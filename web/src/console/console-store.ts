@@ -22,6 +22,8 @@ export type Topic =
   | { kind: 'targets' }
   /** My effective permissions changed (welcome or an administrator's change). */
   | { kind: 'permissions' }
+  /** A special action run in one of my sessions ended. */
+  | { kind: 'special_action'; result: Extract<ApplianceToConsole, { t: 'special_action_result' }> }
   | { kind: 'team_chat'; teamId: string }
   /** A session entered one of my queues (popup, lit count). */
   | { kind: 'entered'; session: SessionSummary }
@@ -175,6 +177,9 @@ export class ConsoleStore {
       case 'permissions':
         this.permissions = msg.permissions;
         this.emit({ kind: 'permissions' });
+        return;
+      case 'special_action_result':
+        this.emit({ kind: 'special_action', result: msg });
         return;
       default:
         return;

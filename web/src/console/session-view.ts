@@ -2,7 +2,8 @@
  * One session's view (F9, F20, F21, F27, F30): a header with the customer
  * and the connection indicator, the owner's actions (Transfer, Pause, End;
  * greyed out for other members, who get Leave), the member list, the event
- * log and the chat pane. The chat pane can be hidden (a Chat toggle then
+ * log and the chat pane. Reps with the special-actions permission get a
+ * Special actions menu beside the session actions. The chat pane can be hidden (a Chat toggle then
  * counts unread messages) and pinned (docked beside the log instead of
  * floating over it). One view per session is kept while the rep is a
  * member, so switching sessions keeps scroll positions, drafts and panes.
@@ -17,6 +18,7 @@ import { eventLog } from './event-log.ts';
 import { customerName, tickElapsed } from './format.ts';
 import { sessionFacts } from './session-facts.ts';
 import { openTransferDialog } from './transfer-dialog.ts';
+import { specialActionsMenu } from './special-actions-menu.ts';
 
 export interface SessionView {
   readonly el: HTMLElement;
@@ -47,6 +49,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const pin = h('button', { class: 'button secondary small', text: 'console.chat.pin', attrs: { type: 'button', 'data-action': 'chat-pin', 'aria-pressed': 'true' } });
 
   const events = eventLog(id('events'));
+  const actionsMenu = specialActionsMenu(ctx, sessionId);
   const chat = chatLog(id('chat'), 'console.chat.title', async (body) => {
     try {
       await ctx.link.request({ t: 'chat', sessionId, body });
@@ -121,7 +124,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, actionsMenu.el, chatToggle), facts),
     h(
       'div',
       { class: 'session-body' },
@@ -174,6 +177,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     },
     dispose() {
       unsubscribe();
+      actionsMenu.dispose();
       stopTick();
       el.remove();
     },

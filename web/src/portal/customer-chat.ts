@@ -102,6 +102,8 @@ export function customerChat(start: { token: string; name: string } | { resume: 
     pong: () => undefined,
     // Click-to-chat has no data channels; the appliance never offers one to a browser customer.
     channel: () => undefined,
+    // Never sent to a browser chat (the appliance refuses with CLIENT_UNSUPPORTED).
+    special_action: () => undefined,
     error: (m) => {
       if (m.code === 'RESUME_UNKNOWN' || m.code.startsWith('KEY_')) finish('portal.chat.lost');
     },
