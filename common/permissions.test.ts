@@ -148,3 +148,35 @@ t.test('parsePermissions: strict shape', async (t) => {
   t.throws(() => parsePermissions(null), { code: 'BAD_FIELD' });
   t.throws(() => parsePermissions([]), { code: 'BAD_FIELD' });
 });
+
+/** The plain statement of the rules, to hold the fast implementation to. */
+function referenceProblem(p: string): string | undefined {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  if (p === '') return 'PATH_NOT_ABSOLUTE';
+  if (p.includes('\u0000')) return 'PATH_NUL';
+  if (bytes(p) > 4096) return 'PATH_TOO_LONG';
+  if (!p.startsWith('/')) return 'PATH_NOT_ABSOLUTE';
+  if (p === '/') return undefined;
+  const segs = p.slice(1).split('/');
+  if (segs.some((s) => s === '.' || s === '..')) return 'PATH_TRAVERSAL';
+  if (segs.some((s) => s === '' || bytes(s) > 255)) return 'PATH_BAD_NAME';
+  return undefined;
+}
+
+t.test('validateRemotePath matches the plain rules on arbitrary strings (unicode, lone surrogates, long names)', async () => {
+  const piece = fc.oneof(
+    fc.constantFrom('/', '//', '.', '..', '/./', '/../', '\u0000', 'ä', '€', '😀', '\ud800', '\udc00'),
+    fc.string({ maxLength: 8 }),
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+    fc.integer({ min: 80, max: 300 }).map((n) => 'x'.repeat(n)),
+    fc.integer({ min: 60, max: 140 }).map((n) => '€'.repeat(n)),
+    fc.integer({ min: 1000, max: 1500 }).map((n) => 'é'.repeat(n)),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+      const p = parts.join('');
+      return validateRemotePath(p)?.code === referenceProblem(p) && pathAllowed([], p) === (referenceProblem(p) === undefined);
+    }),
+    { numRuns: 3000 },
+  );
+});

@@ -88,8 +88,26 @@ export function mergePermissions(a: Readonly<RepPermissions>, b: Readonly<RepPer
   };
 }
 
+/** UTF-8 length of `s` without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
 function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** True when `s` is longer than `limit` bytes of UTF-8; counts only when the character count leaves doubt. */
+function overBytes(s: string, limit: number): boolean {
+  if (s.length > limit) return true;
+  if (s.length * 3 <= limit) return false;
+  return utf8Length(s) > limit;
 }
 
 /**
@@ -101,19 +119,38 @@ function utf8Length(s: string): number {
  */
 export function validateRemotePath(p: unknown): AppError | undefined {
   if (typeof p !== 'string' || p === '') return new AppError('PATH_NOT_ABSOLUTE', 'empty');
-  if (p.includes('\u0000')) return new AppError('PATH_NUL');
-  if (utf8Length(p) > MAX_REMOTE_PATH_BYTES) return new AppError('PATH_TOO_LONG', `limit ${MAX_REMOTE_PATH_BYTES} bytes`);
-  if (!p.startsWith('/')) return new AppError('PATH_NOT_ABSOLUTE');
-  if (p === '/') return undefined;
-  const segments = p.slice(1).split('/');
-  for (const seg of segments) {
-    if (seg === '.' || seg === '..') return new AppError('PATH_TRAVERSAL');
+  const code = remotePathProblem(p);
+  switch (code) {
+    case undefined:
+      return undefined;
+    case 'PATH_TOO_LONG':
+      return new AppError(code, `limit ${MAX_REMOTE_PATH_BYTES} bytes`);
+    case 'PATH_BAD_NAME':
+      return new AppError(code, `an empty name, or one longer than ${MAX_REMOTE_NAME_BYTES} bytes`);
+    default:
+      return new AppError(code);
   }
-  for (const seg of segments) {
-    if (seg === '') return new AppError('PATH_BAD_NAME', 'empty name');
-    if (utf8Length(seg) > MAX_REMOTE_NAME_BYTES) return new AppError('PATH_BAD_NAME', `a name is longer than ${MAX_REMOTE_NAME_BYTES} bytes`);
+}
+
+type PathProblem = 'PATH_NUL' | 'PATH_TOO_LONG' | 'PATH_NOT_ABSOLUTE' | 'PATH_TRAVERSAL' | 'PATH_BAD_NAME';
+
+/** The checks of validateRemotePath without building an error (pathAllowed runs them on every call). */
+function remotePathProblem(p: string): PathProblem | undefined {
+  if (p.includes('\u0000')) return 'PATH_NUL';
+  if (overBytes(p, MAX_REMOTE_PATH_BYTES)) return 'PATH_TOO_LONG';
+  if (p.charCodeAt(0) !== 0x2f) return 'PATH_NOT_ABSOLUTE';
+  if (p.length === 1) return undefined;
+  let badName = false;
+  let start = 1;
+  for (let i = 1; i <= p.length; i++) {
+    if (i < p.length && p.charCodeAt(i) !== 0x2f) continue;
+    const len = i - start;
+    if (len === 0) badName = true;
+    else if (len <= 2 && p.charCodeAt(start) === 0x2e && (len === 1 || p.charCodeAt(start + 1) === 0x2e)) return 'PATH_TRAVERSAL';
+    else if (len * 3 > MAX_REMOTE_NAME_BYTES && overBytes(p.slice(start, i), MAX_REMOTE_NAME_BYTES)) badName = true;
+    start = i + 1;
   }
-  return undefined;
+  return badName ? 'PATH_BAD_NAME' : undefined;
 }
 
 /**
@@ -123,11 +160,12 @@ export function validateRemotePath(p: unknown): AppError | undefined {
  * nothing.
  */
 export function pathAllowed(allowedPaths: readonly string[], absPath: string): boolean {
-  if (validateRemotePath(absPath)) return false;
+  if (typeof absPath !== 'string' || remotePathProblem(absPath)) return false;
   if (allowedPaths.length === 0) return true;
   for (const base of allowedPaths) {
-    if (validateRemotePath(base)) continue;
-    if (base === '/' || absPath === base || absPath.startsWith(`${base}/`)) return true;
+    // Cheap lexical match first; an entry is validated only when it would allow the path.
+    const below = base === '/' || absPath === base || (absPath.length > base.length && absPath.charCodeAt(base.length) === 0x2f && absPath.startsWith(base));
+    if (below && typeof base === 'string' && base !== '' && !remotePathProblem(base)) return true;
   }
   return false;
 }

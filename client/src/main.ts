@@ -24,6 +24,8 @@ import { Terminal } from './ui/terminal.ts';
 
 /** The typed line that leaves the session. */
 const QUIT_COMMAND = '/quit';
+/** A special action's result waits up to 120 one-second tries for the link to come back. */
+const RESULT_RETRIES = 120;
 
 function main(): void {
   const program = path.basename(process.argv[1] ?? 'relaydesk-client.mjs');
@@ -78,11 +80,20 @@ function main(): void {
     onChannel: (msg) => channels.dispatch(msg),
     onSpecialAction: (msg) => void actions.handle(msg),
   });
-  // Special actions: asked, run and answered one at a time; a result with no live link is reported locally.
+  // Special actions: asked, run and answered one at a time. A result that finds the link down is
+  // sent once it is back (the appliance keeps the run open), retried every second for two minutes.
   const actions = new SpecialActionRunner(
     consent,
     (result) => {
-      if (!link.post({ ...result })) terminal.line('Not connected; the result of the special action could not be sent.');
+      if (link.post({ ...result })) return;
+      let tries = 0;
+      const retry = setInterval(() => {
+        if (link.post({ ...result })) clearInterval(retry);
+        else if (++tries >= RESULT_RETRIES) {
+          clearInterval(retry);
+          terminal.line('Not connected; the result of the special action could not be sent.');
+        }
+      }, 1000);
     },
     (text) => terminal.line(text),
   );

@@ -55,3 +55,30 @@ t.test('migration, defaults, merge and change listeners', async (t) => {
   perms.removeTeamGrantSync(team.id);
   t.same(perms.teamGrant(team.id), NO_PERMISSIONS);
 });
+
+t.test('effective stays right across cached reads: grant writes and team changes drop the cache', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-perms-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = openStoreSync(dir);
+  t.teardown(() => store.close());
+  const users = new UserStore(store);
+  const teams = new TeamStore(store);
+  const perms = new PermissionStore(store, teams);
+  const u = users.createSync({ username: 'u', displayName: 'U', admin: false, passwordHash: 'x' }).id;
+  perms.setUserGrantSync(u, { ...NO_PERMISSIONS });
+  const team = teams.createSync('T', []);
+  perms.setTeamGrantSync(team.id, { ...NO_PERMISSIONS, shell: true });
+  t.equal(perms.effective(u).shell, false);
+  t.equal(perms.effective(u).shell, false, 'cached read');
+  teams.updateSync(team.id, (x) => (x.members = [{ userId: u, role: 'member' }]));
+  t.equal(perms.effective(u).shell, true, 'joining a team is seen at once');
+  perms.setTeamGrantSync(team.id, { ...NO_PERMISSIONS, shell: false, specialActions: true });
+  t.same([perms.effective(u).shell, perms.effective(u).specialActions], [false, true], 'a team grant change is seen at once');
+  const other = teams.createSync('Other', [{ userId: u, role: 'member' }]);
+  perms.setTeamGrantSync(other.id, { ...NO_PERMISSIONS, screen: 'view' });
+  t.equal(perms.effective(u).screen, 'view');
+  teams.removeSync(other.id);
+  t.equal(perms.effective(u).screen, 'none', 'a removed team grants nothing, even before its grant is dropped');
+  perms.setUserGrantSync(u, { ...NO_PERMISSIONS, screen: 'control' });
+  t.equal(perms.effective(u).screen, 'control', 'a user grant change is seen at once');
+});

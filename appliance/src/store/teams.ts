@@ -1,11 +1,26 @@
-/** Keyspace `teams` (id → Team). Team names are unique, compared case-insensitively. */
+/**
+ * Keyspace `teams` (id → Team). Team names are unique, compared case-insensitively.
+ * Listeners (`onChange`) hear the id of every team created, changed or removed,
+ * after the change is committed (the permission store drops its cache).
+ */
 import { AppError } from '../../../common/errors.ts';
 import type { Team, TeamMember } from '../domain/accounts.ts';
 import type { Store } from './db.ts';
 import { newId } from './ids.ts';
 
 export class TeamStore {
+  private readonly listeners = new Set<(teamId: string) => void>();
+
   constructor(private readonly store: Store) {}
+
+  onChange(fn: (teamId: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(teamId: string): void {
+    for (const fn of [...this.listeners]) fn(teamId);
+  }
 
   get(id: string): Team | undefined {
     return this.store.spaces.teams.get(id) as Team | undefined;
@@ -33,16 +48,18 @@ export class TeamStore {
   }
 
   createSync(name: string, members: TeamMember[]): Team {
-    return this.store.txSync(() => {
+    const created = this.store.txSync(() => {
       this.assertNameFree(name);
       const team: Team = { id: newId(), name, members, createdAt: Date.now() };
       this.store.spaces.teams.putSync(team.id, team);
       return team;
     });
+    this.changed(created.id);
+    return created;
   }
 
   updateSync(id: string, change: (t: Team) => void): Team {
-    return this.store.txSync(() => {
+    const updated = this.store.txSync(() => {
       const current = this.get(id);
       if (!current) throw new AppError('UNKNOWN_ID', 'team');
       const next: Team = { ...current, members: current.members.map((m) => ({ ...m })) };
@@ -51,6 +68,8 @@ export class TeamStore {
       this.store.spaces.teams.putSync(id, next);
       return next;
     });
+    this.changed(id);
+    return updated;
   }
 
   removeSync(id: string): void {
@@ -58,5 +77,6 @@ export class TeamStore {
       if (!this.get(id)) throw new AppError('UNKNOWN_ID', 'team');
       this.store.spaces.teams.removeSync(id);
     });
+    this.changed(id);
   }
 }
