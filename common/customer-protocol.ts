@@ -59,6 +59,8 @@ export type ApplianceToCustomer =
   | { t: 'channel'; kind: string; channelId: string; ticket: string; params: Record<string, unknown> }
   /** A rep asks to run a special action; the client asks its user, runs it and answers special_action_result. */
   | { t: 'special_action'; runId: string; name: string; command: string; elevated: boolean; rep: string }
+  /** The rep pinned this computer: keep `secret` and run as a jump client (`/ws/jump`) from now on. */
+  | { t: 'jump_pin'; jumpId: string; secret: string; name: string }
   | { t: 'error'; code: ErrorCode; message: string };
 
 export function decodeCustomerMessage(text: string): { t: CustomerRequestType; body: Record<string, unknown> } {

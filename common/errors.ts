@@ -58,6 +58,8 @@ export const ERRORS = {
   CUSTOMER_OFFLINE: { status: 409, text: 'The customer client is not connected right now.' },
   CLIENT_UNSUPPORTED: { status: 409, text: 'The customer joined from a browser; this needs the customer client.' },
   CHANNEL_TICKET: { status: 401, text: 'This channel link has expired or was already used.' },
+  JUMP_UNKNOWN: { status: 404, text: 'This jump item does not exist or is not visible to you.' },
+  JUMP_OFFLINE: { status: 409, text: 'This jump client is not connected right now.' },
   INTERNAL: { status: 500, text: 'Something went wrong on the appliance. It keeps running.' },
   WS_BAD_FRAME: { status: 400, text: 'The message could not be understood.' },
   WS_UNKNOWN_TYPE: { status: 400, text: 'The message type is unknown.' },

@@ -8,6 +8,7 @@
  * that the appliance echoes in `ack` or `error`. See docs/PROTOCOL.md.
  */
 import type { ErrorCode } from './errors.ts';
+import type { JumpItem } from './jump.ts';
 import type { RepPermissions } from './permissions.ts';
 import type { SpecialActionInfo, SpecialActionOutcome } from './special-actions.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
@@ -45,6 +46,14 @@ export const CONSOLE_TO_APPLIANCE = {
   team_chat: { rid: RID, teamId: TEAM_ID, body: { kind: 'string', min: 1, max: MAX_CHAT_LENGTH } },
   /** Star or unstar a team queue. */
   favourite: { rid: RID, teamId: TEAM_ID, on: { kind: 'bool' } },
+  /** Jump items the rep may see (← `jump_items`). */
+  jump_list: { rid: RID },
+  /** Owner: pin the session's computer as a jump client, to the rep's own list (`personal`) or a team's (team id). */
+  jump_pin: { rid: RID, sessionId: SESSION_ID, group: { kind: 'string', min: 8, max: 22, pattern: /^(personal|[A-Za-z0-9_-]{22})$/ }, name: { kind: 'string', max: 100, optional: true } },
+  /** Start a session on an online jump client; the rep owns it from the start. */
+  jump_start: { rid: RID, itemId: SESSION_ID },
+  /** Remove a jump item; its jump client uninstalls itself. */
+  jump_remove: { rid: RID, itemId: SESSION_ID },
   /** Round-trip probe to the customer client through a data channel (connection quality). */
   probe_open: { rid: RID, sessionId: SESSION_ID },
   /** The special actions this rep may run (needs the specialActions permission). */
@@ -95,6 +104,10 @@ export type ApplianceToConsole =
     }
   | { t: 'pong'; n: number }
   | { t: 'ack'; rid: number }
+  | { t: 'jump_items'; rid: number; items: JumpItem[] }
+  /** A jump item the rep may see was added or changed (online, last accessed…). */
+  | { t: 'jump_item'; item: JumpItem }
+  | { t: 'jump_gone'; itemId: string }
   /** A data channel was opened for the request `rid`: connect to `/ws/channel?t=<ticket>` within 30 s. */
   | { t: 'channel_ticket'; rid: number; channelId: string; ticket: string }
   /** A session the rep may see was created or changed; `entered` marks one that just entered one of the rep's queues. */

@@ -19,7 +19,7 @@ export type SessionState = 'waiting' | 'active' | 'ended';
 /** client: the customer client runs; browser: click-to-chat in the customer's browser. */
 export type SessionKind = 'client' | 'browser';
 /** How the customer started: session key, picking a rep on the portal, the issue form, click-to-chat. */
-export type SessionSource = 'key' | 'rep' | 'issue' | 'click_to_chat';
+export type SessionSource = 'key' | 'rep' | 'issue' | 'click_to_chat' | 'jump';
 
 export interface CustomerInfo {
   name: string;
@@ -77,6 +77,8 @@ export const EVENT_KINDS = [
   'special_action_done',
   'special_action_refused',
   'special_action_failed',
+  'jump_pinned',
+  'jump_started',
 ] as const;
 export type SessionEventKind = (typeof EVENT_KINDS)[number];
 

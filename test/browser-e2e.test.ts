@@ -6,7 +6,7 @@
  * team; Rep B (second browser) accepts; Rep B ends; the client exits and
  * removes itself. Then the portal's rep pick lands in that rep's queue.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -118,4 +118,69 @@ t.test('portal: picking Rep B puts the session in Rep B’s personal queue', asy
   t.equal(await repA.locator('.popup', { hasText: 'Piet' }).count(), 0, 'Rep A is not told about it');
   await client.kill();
   t.same(cspViolations, [], 'no CSP violations');
+});
+
+t.test('pin the computer as a jump client, jump to it later from Jump Items, remove it', async (t) => {
+  const jumpDir = path.join(dir, 'jump');
+  t.teardown(() => {
+    try {
+      process.kill(Number(readFileSync(path.join(jumpDir, 'jump.pid'), 'utf8')), 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  });
+  await repA.click('#start-session');
+  await repA.click('#key-generate');
+  await repA.locator('#key-short').waitFor();
+  const key = (await repA.textContent('#key-short'))!;
+  await repA.keyboard.press('Escape');
+  const build = await download(app, '/download/relaydesk-client.mjs', dir, 'lab.mjs');
+  const client = runClient(build.file, ['--key', key, '--name', 'Lab', '--jump-dir', jumpDir]);
+  t.teardown(() => client.kill());
+  const popup = repA.locator('.popup', { hasText: 'Lab' });
+  await popup.waitFor();
+  await popup.locator('[data-action="show"]').click();
+  await repA.click('#accept-session');
+  const view = repA.locator('.session-view:not([hidden])');
+  await view.locator('[data-action="pin-jump"]').click();
+  const pin = repA.locator('[data-testid="pin-dialog"]');
+  await pin.locator('#pin-name').fill('Lab PC');
+  await pin.locator('#pin-group').selectOption({ label: 'Tier 1' });
+  await pin.locator('button[type="submit"]').click();
+  await client.waitFor(/pinned this computer as "Lab PC"/);
+  await view.locator('.event-line', { hasText: 'pinned this computer as jump client' }).waitFor();
+  await view.locator('[data-action="end"]').click();
+  await repA.locator('[data-testid="end-dialog"] button.danger').click();
+  t.equal((await client.exited).code, 0, 'the session client exits as usual');
+
+  await repA.click('#nav-jump');
+  const row = repA.locator('#jump-table tr', { hasText: 'Lab PC' });
+  await row.and(repA.locator('[data-online="true"]')).waitFor();
+  t.match(await row.textContent(), /Tier 1/);
+  await row.locator('[data-action="jump"]').click();
+  const jumped = repA.locator('.session-view:not([hidden])', { hasText: 'Lab PC' });
+  await jumped.waitFor();
+  t.pass('Jump opened a session with the computer, owned by Alice');
+  t.equal(await repA.locator('.popup', { hasText: 'Lab PC' }).count(), 0, 'no "new session" popup for her own jump');
+  await jumped.locator('.chat-input').fill('hello from the console');
+  await jumped.locator('.chat-input').press('Enter');
+  const log = path.join(jumpDir, 'jump.log');
+  const until = Date.now() + 10_000;
+  while (!readFileSync(log, 'utf8').includes('hello from the console') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  t.match(readFileSync(log, 'utf8'), /chat Alice: hello from the console/, 'the jump client is in the session');
+  await jumped.locator('[data-action="end"]').click();
+  await repA.locator('[data-testid="end-dialog"] button.danger').click();
+
+  await repB.click('#nav-jump');
+  await repB.locator('#jump-table .empty-row').waitFor();
+  t.pass('Bob (not in Tier 1) sees no jump items');
+
+  await repA.click('#nav-jump');
+  await row.locator('[data-action="remove"]').click();
+  await repA.locator('[data-testid="jump-remove-dialog"] button.danger').click();
+  await row.waitFor({ state: 'detached' });
+  const gone = Date.now() + 10_000;
+  while (existsSync(jumpDir) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+  t.notOk(existsSync(jumpDir), 'the jump client uninstalled itself');
+  await repA.screenshot({ path: '/tmp/relaydesk-jump.png' });
 });

@@ -44,6 +44,8 @@ import { PermissionStore } from './store/permissions.ts';
 import { mountPermissionRoutes } from './http/permission-routes.ts';
 import { ChannelService } from './relay/channels.ts';
 import { ReportService } from './services/reports.ts';
+import { JumpService } from './services/jump-service.ts';
+import { JumpStore } from './store/jump-items.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
 import { mountStatusRoutes } from './http/status-routes.ts';
 import { SpecialActionStore } from './store/special-actions.ts';
@@ -142,6 +144,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     settings,
   });
   const reports = new ReportService(sessionStore, users, (s) => sessions.queueName(s.queue));
+  const jumps = new JumpService({ log, jumps: new JumpStore(store), users, teams, starts, sessions, customers, hub });
   const channels = new ChannelService({ log, sessions, customers });
   channels.register(new ProbeKind());
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
@@ -188,7 +191,9 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
     ...specialActionConsoleHandlers(specialActions, hub),
+    ...jumps.consoleHandlers(),
   });
+  jumps.mount(app);
   mountCustomerSocket(app, customers, sessions, log, {
     ...specialActionCustomerHandlers(specialActions),
   });

@@ -16,7 +16,10 @@ import { removeOwnBuildSync } from './lifecycle/self-remove.ts';
 import { customerName, systemInfo } from './sysinfo/system-info.ts';
 import { CustomerLink } from './transport/customer-link.ts';
 import { ChannelRouter, serveProbe } from './transport/channels.ts';
-import { openPinnedChannel, openPinnedSocket } from './transport/pinned-socket.ts';
+import { openPinnedChannel, openPinnedJump, openPinnedSocket } from './transport/pinned-socket.ts';
+import type { PinnedTrust } from '../../certs/pin.ts';
+import { defaultJumpDir, installJumpClient, readJumpConfig, uninstallJumpClient, type JumpConfig } from './jump/install.ts';
+import { JumpClient, jumpSessionListener } from './jump/jump-client.ts';
 import { ConsentPrompter, consentPolicy } from './ui/consent.ts';
 import { SpecialActionRunner } from './actions/special-action.ts';
 import { SessionView } from './ui/session-view.ts';
@@ -26,6 +29,70 @@ import { Terminal } from './ui/terminal.ts';
 const QUIT_COMMAND = '/quit';
 /** A special action's result waits up to 120 one-second tries for the link to come back. */
 const RESULT_RETRIES = 120;
+
+/** Data channels the reps may open; each feature registers its kind here. */
+function channelRouter(url: string, trust: PinnedTrust, debug: (text: string) => void): ChannelRouter {
+  const channels = new ChannelRouter((ticket) => openPinnedChannel(url, trust, ticket), debug);
+  channels.register('probe', serveProbe);
+  return channels;
+}
+
+/**
+ * `--jump FILE`: the installed jump client. A build connects only to its
+ * embedded appliance, so the configuration must name that one; an unbuilt
+ * template (development) uses the address and CA in the configuration.
+ */
+function runJumpClient(file: string): void {
+  const log = (line: string): void => void process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  let config: JumpConfig;
+  try {
+    config = readJumpConfig(file);
+  } catch (err) {
+    process.stderr.write(`Cannot start the jump client: ${(err as Error).message}\n`);
+    process.exit(EXIT.usage);
+  }
+  const embedded = embeddedConfig();
+  if (embedded && embedded.url !== config.url) {
+    process.stderr.write(`This client was built for ${embedded.url}; ${file} names ${config.url}.\n`);
+    process.exit(EXIT.usage);
+  }
+  const url = config.url;
+  const trust: PinnedTrust = embedded ? (embedded.serverSpkiSha256 ? { caPem: embedded.caPem, serverSpkiSha256: embedded.serverSpkiSha256 } : { caPem: embedded.caPem }) : config.trust;
+  const system = systemInfo();
+  const dir = path.dirname(path.resolve(file));
+  const channels = channelRouter(url, trust, (text) => log(text));
+  const jump = new JumpClient({
+    config,
+    system,
+    log,
+    open: () => openPinnedJump(url, trust),
+    runSession: (token, rep) =>
+      new Promise<void>((resolve) => {
+        const link = new CustomerLink({
+          credential: { token },
+          name: config.name,
+          system,
+          open: () => openPinnedSocket(url, trust),
+          listener: jumpSessionListener(log, rep, resolve),
+          onChannel: (msg) => channels.dispatch(msg),
+        });
+        link.start();
+      }),
+    removed: (why) => {
+      log(`${why}; uninstalling from ${dir}`);
+      uninstallJumpClient(dir);
+      process.exit(EXIT.ok);
+    },
+  });
+  const stop = (): void => {
+    jump.stop();
+    process.exit(EXIT.ok);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  log(`jump client ${config.name} starting (${url})`);
+  jump.start();
+}
 
 function main(): void {
   const program = path.basename(process.argv[1] ?? 'relaydesk-client.mjs');
@@ -37,6 +104,7 @@ function main(): void {
       process.stdout.write(`${helpText(program)}\n`);
       process.exit(EXIT.ok);
     }
+    if (flags.jump !== undefined) return runJumpClient(flags.jump);
     target = resolveTarget(flags, embeddedConfig());
   } catch (err) {
     const text = err instanceof UsageError ? `${err.message}\nRun with --help for the options.` : `Cannot start: ${(err as Error).message}`;
@@ -67,9 +135,7 @@ function main(): void {
     onRefused: (code) => finish(code),
   }, Boolean(flags.verbose));
 
-  // Data channels the reps may open; each feature registers its kind here.
-  const channels = new ChannelRouter((ticket) => openPinnedChannel(target.url, target.trust, ticket), (text) => view.debug(text));
-  channels.register('probe', serveProbe);
+  const channels = channelRouter(target.url, target.trust, (text) => view.debug(text));
 
   const link = new CustomerLink({
     credential: target.credential,
@@ -79,6 +145,18 @@ function main(): void {
     listener: view,
     onChannel: (msg) => channels.dispatch(msg),
     onSpecialAction: (msg) => void actions.handle(msg),
+    onJumpPin: (msg) => {
+      if (!process.argv[1]) return;
+      const dir = flags['jump-dir'] ?? defaultJumpDir();
+      const config: JumpConfig = { v: 1, jumpId: msg.jumpId, secret: msg.secret, name: msg.name, url: target.url, trust: target.trust, installedAt: Date.now() };
+      try {
+        const installed = installJumpClient(process.argv[1], dir, config);
+        terminal.line(`Your representative pinned this computer as "${msg.name}": support can reach it later without a key.`);
+        terminal.line(`The jump client runs from ${installed.dir}. To start it at boot: ${installed.command}`);
+      } catch (err) {
+        terminal.line(`Could not install the jump client: ${(err as Error).message}`);
+      }
+    },
   });
   // Special actions: asked, run and answered one at a time. A result that finds the link down is
   // sent once it is back (the appliance keeps the run open), retried every second for two minutes.

@@ -263,8 +263,16 @@ export class SessionService {
     };
     if (ticket.oneTime) this.d.starts.markUsedSync(found.hash, this.now(), record.id);
     const event = this.d.sessions.createSync(record, { at: this.now(), kind: 'session_created', actor: record.customer.name, params: { queue: this.queueName(record.queue) } });
-    this.publishChange(undefined, record, event);
+    const jumped = ticket.source === 'jump' && ticket.repId;
+    // A jumped session never waits: it is not announced as new, the accept below announces it active.
+    if (!jumped) this.publishChange(undefined, record, event);
     this.d.log.info({ session: record.id, queue: record.queue, source: record.source }, 'session created');
+    // A rep who jumped to a jump client owns the session from its start: nobody else is asked to accept it.
+    if (jumped && ticket.repId) {
+      this.recordEvent(record.id, 'jump_started', this.repName(ticket.repId), { name: record.customer.name });
+      const accepted = this.apply(record, sm.accept(record, this.actor(ticket.repId)));
+      return { record: accepted, resume };
+    }
     return { record, resume };
   }
 

@@ -27,6 +27,8 @@ export const FLAGS = {
   keep: { type: 'boolean', help: 'keep this file when the session ends (it deletes itself otherwise)' },
   'allow-all': { type: 'boolean', help: 'answer every permission request with yes without asking' },
   'deny-all': { type: 'boolean', help: 'answer every permission request with no without asking' },
+  jump: { type: 'string', arg: 'FILE', help: 'run as a jump client with this configuration (written when a representative pins this computer)' },
+  'jump-dir': { type: 'string', arg: 'DIR', help: 'where a pinned jump client is installed (default ~/.local/share/relaydesk/jump)' },
   verbose: { type: 'boolean', help: 'also print connection details (close codes, retries) to stderr' },
   help: { type: 'boolean', help: 'show this help and exit' },
   appliance: { type: 'string', arg: 'wss://HOST:PORT', help: 'appliance address (development runs of an unbuilt client only)', dev: true },
@@ -50,6 +52,7 @@ export function parseFlags(argv: readonly string[]): Flags {
   const flags = values as Flags;
   if (flags['allow-all'] && flags['deny-all']) throw new UsageError('--allow-all and --deny-all exclude each other');
   if (flags.key !== undefined && flags.token !== undefined) throw new UsageError('give either --key or --token, not both');
+  if (flags.jump !== undefined && (flags.key !== undefined || flags.token !== undefined)) throw new UsageError('--jump runs without a key or token: representatives start sessions from their console');
   if (flags.key !== undefined && !/^\d{7,12}$/.test(flags.key.replace(/[\s-]/g, ''))) throw new UsageError('--key takes the 7 to 12 digits of a session key');
   if (flags.key !== undefined) flags.key = flags.key.replace(/[\s-]/g, '');
   if (flags.token !== undefined && !/^[A-Za-z0-9_-]{20,64}$/.test(flags.token)) throw new UsageError('--token does not look like an access token');

@@ -26,6 +26,11 @@ export function openPinnedSocket(origin: string, trust: PinnedTrust): WebSocket 
   return openPinned(`${origin}${CUSTOMER_PATH}`, trust, MAX_INCOMING_BYTES);
 }
 
+/** A jump client's presence socket (`/ws/jump`). */
+export function openPinnedJump(origin: string, trust: PinnedTrust): WebSocket {
+  return openPinned(`${origin}/ws/jump`, trust, MAX_INCOMING_BYTES);
+}
+
 /** One data channel's socket, with the one-time ticket the appliance sent in `channel`. */
 export function openPinnedChannel(origin: string, trust: PinnedTrust, ticket: string): WebSocket {
   const ws = openPinned(`${origin}/ws/channel?t=${encodeURIComponent(ticket)}`, trust, MAX_CHANNEL_INCOMING_BYTES);

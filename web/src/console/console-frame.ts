@@ -1,5 +1,5 @@
 /**
- * The signed-in console: the top bar (Home, Search, the Sessions drop-down,
+ * The signed-in console: the top bar (Home, Jump Items, Search, the Sessions drop-down,
  * Start New Session, connection state, language, the rep's name, Logout) and
  * the view below it. The frame owns the store (fed by the link's messages)
  * and keeps one element per view: Home, Search and one per open session.
@@ -19,13 +19,14 @@ import { createNotice } from '../ui/notice.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { ConsoleStore } from './console-store.ts';
 import { homeView } from './home-view.ts';
+import { jumpView } from './jump-view.ts';
 import { searchView } from './search-view.ts';
 import { sessionPopups } from './session-popup.ts';
 import { sessionView, type SessionView } from './session-view.ts';
 import { sessionsMenu } from './sessions-menu.ts';
 import { openStartSessionDialog } from './start-session-dialog.ts';
 
-type Current = { kind: 'home' } | { kind: 'search' } | { kind: 'session'; id: string };
+type Current = { kind: 'home' } | { kind: 'search' } | { kind: 'jump' } | { kind: 'session'; id: string };
 
 export interface ConsoleFrame {
   readonly el: HTMLElement;
@@ -56,13 +57,15 @@ export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): C
 
   const home = homeView(ctx);
   const search = searchView();
-  const viewBox = h('div', { class: 'views' }, home.el, search);
+  const jump = jumpView(ctx);
+  const viewBox = h('div', { class: 'views' }, home.el, search, jump.el);
 
   const homeTab = h('button', { class: 'console-tab', attrs: { type: 'button', id: 'nav-home' } }, h('span', { text: 'console.nav.home' }));
   const homeBubble = h('span', { class: 'bubble', attrs: { id: 'home-bubble', hidden: true, 'data-testid': 'home-bubble' } });
   bindAttrs(homeBubble, { title: 'console.home.waiting' });
   homeTab.append(homeBubble);
   const searchTab = h('button', { class: 'console-tab', text: 'console.nav.search', attrs: { type: 'button', id: 'nav-search' } });
+  const jumpTab = h('button', { class: 'console-tab', text: 'console.nav.jump', attrs: { type: 'button', id: 'nav-jump' } });
   const menu = sessionsMenu(store, (id) => show({ kind: 'session', id }));
   const startSession = h('button', { class: 'console-tab', text: 'console.startSession', attrs: { type: 'button', id: 'start-session' } });
   startSession.addEventListener('click', () => openStartSessionDialog());
@@ -74,8 +77,12 @@ export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): C
     if (next.kind === 'home') homeTab.setAttribute('aria-current', 'page');
     searchTab.toggleAttribute('aria-current', next.kind === 'search');
     if (next.kind === 'search') searchTab.setAttribute('aria-current', 'page');
+    jumpTab.toggleAttribute('aria-current', next.kind === 'jump');
+    if (next.kind === 'jump') jumpTab.setAttribute('aria-current', 'page');
     home.el.hidden = next.kind !== 'home';
     search.hidden = next.kind !== 'search';
+    jump.el.hidden = next.kind !== 'jump';
+    if (next.kind === 'jump') jump.shown();
     for (const [id, v] of sessions) v.el.hidden = !(next.kind === 'session' && next.id === id);
     if (next.kind === 'home') {
       homeBubble.hidden = true;
@@ -97,6 +104,10 @@ export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): C
   homeTab.addEventListener('click', () => {
     notice.clear();
     show({ kind: 'home' });
+  });
+  jumpTab.addEventListener('click', () => {
+    notice.clear();
+    show({ kind: 'jump' });
   });
   searchTab.addEventListener('click', () => {
     notice.clear();
@@ -126,7 +137,7 @@ export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): C
     'header',
     { class: 'console-bar' },
     h('span', { class: 'brand', text: 'app.name' }),
-    h('nav', { class: 'console-tabs', i18nAttrs: { 'aria-label': 'console.nav.label' } }, homeTab, searchTab, menu.el, startSession),
+    h('nav', { class: 'console-tabs', i18nAttrs: { 'aria-label': 'console.nav.label' } }, homeTab, jumpTab, searchTab, menu.el, startSession),
     h('span', { class: 'console-bar-spacer' }),
     linkState,
     langSelect('lang-select'),

@@ -15,6 +15,7 @@
 import type { ApplianceToConsole, QueueInfo, TeamChatMessage, TransferTargets } from '../../../common/protocol.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from '../../../common/sessions.ts';
 import { NO_PERMISSIONS, type RepPermissions } from '../../../common/permissions.ts';
+import type { JumpItem } from '../../../common/jump.ts';
 
 export type Topic =
   | { kind: 'queues' }
@@ -31,7 +32,9 @@ export type Topic =
   | { kind: 'lost'; sessionId: string; ended: boolean }
   | { kind: 'chat'; sessionId: string; msg: ChatMessage }
   | { kind: 'event'; sessionId: string; event: SessionEvent }
-  | { kind: 'detail'; sessionId: string };
+  | { kind: 'detail'; sessionId: string }
+  /** Jump items I may see were listed, added, changed or removed. */
+  | { kind: 'jump' };
 
 export interface SessionHistory {
   chat: ChatMessage[];
@@ -56,6 +59,8 @@ export class ConsoleStore {
   readonly unread = new Map<string, number>();
   /** Queues whose count lights up: a session entered since the rep last looked. */
   readonly lit = new Set<QueueId>();
+  /** Jump items I may see (filled by `jump_list`, kept current by `jump_item` / `jump_gone`). */
+  readonly jumpItems = new Map<string, JumpItem>();
   private readonly listeners = new Set<Listener>();
 
   subscribe(fn: Listener): () => void {
@@ -180,6 +185,19 @@ export class ConsoleStore {
         return;
       case 'special_action_result':
         this.emit({ kind: 'special_action', result: msg });
+        return;
+      case 'jump_items':
+        this.jumpItems.clear();
+        for (const item of msg.items) this.jumpItems.set(item.id, item);
+        this.emit({ kind: 'jump' });
+        return;
+      case 'jump_item':
+        this.jumpItems.set(msg.item.id, msg.item);
+        this.emit({ kind: 'jump' });
+        return;
+      case 'jump_gone':
+        this.jumpItems.delete(msg.itemId);
+        this.emit({ kind: 'jump' });
         return;
       default:
         return;

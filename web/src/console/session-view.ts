@@ -18,6 +18,7 @@ import { eventLog } from './event-log.ts';
 import { customerName, tickElapsed } from './format.ts';
 import { sessionFacts } from './session-facts.ts';
 import { openTransferDialog } from './transfer-dialog.ts';
+import { openPinDialog } from './jump-view.ts';
 import { specialActionsMenu } from './special-actions-menu.ts';
 
 export interface SessionView {
@@ -60,7 +61,8 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   });
   const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), chat.el);
 
-  const ownerOnly = [transfer, pause, end];
+  const pinJump = h('button', { class: 'button secondary', text: 'console.jump.pinButton', attrs: { type: 'button', 'data-action': 'pin-jump' } });
+  const ownerOnly = [transfer, pause, end, pinJump];
   const act = (fn: () => void) => (ev: MouseEvent): void => {
     if ((ev.currentTarget as HTMLElement).getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.session.ownerOnly');
     fn();
@@ -69,6 +71,10 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   pause.addEventListener('click', act(() => ctx.link.request({ t: 'pause', sessionId }).then(() => ctx.notice.success('console.session.paused'), (err: unknown) => ctx.notice.error(err))));
   end.addEventListener('click', act(() => openEndDialog(ctx, sessionId)));
   leave.addEventListener('click', () => openLeaveDialog(ctx, sessionId));
+  pinJump.addEventListener('click', act(() => {
+    const s = store.sessions.get(sessionId);
+    if (s) openPinDialog(ctx, sessionId, s.customer.hostname || s.customer.name);
+  }));
 
   const line = (m: ChatMessage): ChatLine => ({
     at: m.at,
@@ -119,12 +125,14 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
       else b.setAttribute('aria-disabled', 'true');
     }
     leave.hidden = owner;
+    // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
+    pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
   };
 
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, pinJump, actionsMenu.el, chatToggle), facts),
     h(
       'div',
       { class: 'session-body' },

@@ -1,0 +1,53 @@
+/**
+ * Jump clients (F12, F13, F16): a customer client left installed on a
+ * computer, so reps can reach it later without anyone there. A rep pins it
+ * from a running session to their personal list or a team's; it then
+ * connects to `/ws/jump` and waits. A rep who may see the item "jumps":
+ * the appliance hands the jump client a one-time start token and it opens
+ * an ordinary session with it, already owned by that rep.
+ */
+import type { Shape } from './validate.ts';
+import { ID_PATTERN } from './validate.ts';
+
+/** Who sees a jump item: the pinning rep alone, or every member of a team. */
+export type JumpGroup = { kind: 'personal'; userId: string } | { kind: 'team'; teamId: string };
+
+export interface JumpItem {
+  id: string;
+  name: string;
+  /** `personal` (the rep's own list) or a team's name. */
+  groupName: string;
+  group: JumpGroup;
+  method: 'jump_client';
+  hostname: string;
+  os: string;
+  user: string;
+  online: boolean;
+  createdAt: number;
+  createdBy: string;
+  lastAccessed: number | null;
+}
+
+const SECRET = { kind: 'string', min: 20, max: 64, pattern: /^[A-Za-z0-9_-]+$/ } as const;
+
+/** What a jump client sends on `/ws/jump`. */
+export const JUMP_CLIENT_TO_APPLIANCE = {
+  hello: {
+    v: { kind: 'int', min: 0, max: 1_000_000 },
+    jumpId: { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN },
+    secret: SECRET,
+    hostname: { kind: 'string', max: 255, optional: true },
+    os: { kind: 'string', max: 200, optional: true },
+    user: { kind: 'string', max: 100, optional: true },
+  },
+  ping: { n: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER } },
+} as const satisfies Record<string, Shape>;
+
+export type ApplianceToJumpClient =
+  | { t: 'ready'; name: string }
+  | { t: 'pong'; n: number }
+  /** A rep jumped: start a session with this one-time token on /ws/customer. */
+  | { t: 'start'; token: string; rep: string }
+  /** The item was removed: uninstall and stop. */
+  | { t: 'removed' }
+  | { t: 'error'; code: string; message: string };

@@ -1,0 +1,150 @@
+/**
+ * Jump clients end to end (F12, F13, F16) with real processes: a customer
+ * client in a session, pinned by its rep, installs a copy of itself with a
+ * 0600 configuration and starts it detached; the jump client shows online
+ * to the reps who may see it and to nobody else; the first client still
+ * ends and removes itself, while the jump client keeps waiting; a jump
+ * starts a session owned by the rep (chat works, events say so); ending it
+ * leaves the jump client waiting; a team item is seen by the team, a
+ * personal one only by its rep; a wrong secret is refused; removing the
+ * item makes the jump client uninstall itself and exit.
+ * Needs `node scripts/build.mjs` first.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { startAppliance } from './helpers/appliance.ts';
+import { consoleRep, download, runClient } from './helpers/customer.ts';
+import { adminAgent, createTeam } from './helpers/rep.ts';
+import { openSocket } from './helpers/ws.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-jump-test-'));
+const dataDir = path.join(work, 'data');
+mkdirSync(dataDir);
+const app = await startAppliance({ dataDir });
+const jumpDir = path.join(work, 'jump');
+const alice = await consoleRep(app, 'alice');
+const bob = await consoleRep(app, 'bob');
+const carol = await consoleRep(app, 'carol');
+const admin = await adminAgent(app);
+const team = await createTeam(admin, 'Servers', [
+  [alice.id, 'member'],
+  [carol.id, 'lead'],
+]);
+
+/** Kills the detached jump client, if it still runs. */
+function killJump(): void {
+  try {
+    const pid = Number(readFileSync(path.join(jumpDir, 'jump.pid'), 'utf8'));
+    if (pid > 1) process.kill(pid, 'SIGKILL');
+  } catch {
+    // Not running or already removed.
+  }
+}
+t.teardown(async () => {
+  killJump();
+  await app.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function listUntil(rep: typeof alice, pred: (items: any[]) => boolean, timeoutMs = 15_000): Promise<any[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await rep.request({ t: 'jump_list' });
+    if (r.t !== 'jump_items') throw new Error(JSON.stringify(r));
+    if (pred(r.items) || Date.now() > until) return r.items;
+    await new Promise((res) => setTimeout(res, 150));
+  }
+}
+
+// A session with a real client, pinned to the Servers team by alice.
+const key = await alice.sessionKey();
+const dl = await download(app, '/download/relaydesk-client.mjs', work);
+const first = runClient(dl.file, ['--key', key.shortKey, '--name', 'Build box', '--jump-dir', jumpDir]);
+t.teardown(() => first.kill());
+const session = (await alice.socket.next((m) => m.t === 'session' && m.entered && m.session.customer.name === 'Build box', 15_000)).session;
+await alice.request({ t: 'accept', sessionId: session.id });
+
+t.test('only the owner pins, to their own list or one of their teams', async (t) => {
+  t.equal((await bob.request({ t: 'jump_pin', sessionId: session.id, group: 'personal' })).code, 'SESSION_UNKNOWN', 'bob is no member');
+  t.equal((await alice.request({ t: 'jump_pin', sessionId: session.id, group: 'A'.repeat(22) })).code, 'QUEUE_UNKNOWN', 'not a team of hers');
+  t.equal((await alice.request({ t: 'jump_pin', sessionId: session.id, group: '../etc' })).code, 'BAD_FIELD');
+});
+
+let itemId = '';
+t.test('pinning installs and starts a jump client that shows online to the team', async (t) => {
+  const ack = await alice.request({ t: 'jump_pin', sessionId: session.id, group: team, name: 'Build server' });
+  t.equal(ack.t, 'ack');
+  await first.waitFor(/pinned this computer as "Build server"/);
+  const configFile = path.join(jumpDir, 'jump.json');
+  t.ok(existsSync(path.join(jumpDir, 'relaydesk-client.mjs')), 'a copy of the client');
+  t.equal(statSync(configFile).mode & 0o777, 0o600, 'the configuration with the secret is private');
+  const items = await listUntil(carol, (i) => i.some((x: any) => x.name === 'Build server' && x.online));
+  const item = items.find((x: any) => x.name === 'Build server');
+  t.ok(item?.online, 'carol (team lead) sees it online');
+  itemId = item.id;
+  t.equal(item.groupName, 'Servers');
+  t.equal(item.hostname, os.hostname());
+  t.same((await bob.request({ t: 'jump_list' })).items, [], 'bob is not in the team');
+  const detail = await alice.request({ t: 'open_session', sessionId: session.id });
+  t.ok(detail.events.some((e: any) => e.kind === 'jump_pinned' && e.params.name === 'Build server'), 'the event log says so');
+});
+
+t.test('the first client ends and removes itself; the jump client stays online', async (t) => {
+  t.equal((await alice.request({ t: 'end', sessionId: session.id })).t, 'ack');
+  t.equal((await first.exited).code, 0);
+  t.notOk(existsSync(dl.file), 'the downloaded client removed itself');
+  await new Promise((r) => setTimeout(r, 300));
+  const items = await listUntil(alice, (i) => i.some((x: any) => x.id === itemId));
+  t.ok(items.find((x: any) => x.id === itemId)?.online);
+});
+
+t.test('a jump starts a session owned by the rep; chat reaches the jump client; it keeps waiting after', async (t) => {
+  t.equal((await bob.request({ t: 'jump_start', itemId })).code, 'JUMP_UNKNOWN', 'bob may not');
+  t.equal((await carol.request({ t: 'jump_start', itemId })).t, 'ack');
+  const s = (await carol.socket.next((m) => m.t === 'session' && m.session.source === 'jump' && m.session.state === 'active', 15_000)).session;
+  t.equal(s.owner.name, 'Carol', 'carol owns it from the start');
+  t.equal(s.customer.name, 'Build server');
+  t.equal((await carol.request({ t: 'chat', sessionId: s.id, body: 'checking the disks' })).t, 'ack');
+  const log = path.join(jumpDir, 'jump.log');
+  const until = Date.now() + 10_000;
+  while (!readFileSync(log, 'utf8').includes('Carol: checking the disks') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  t.match(readFileSync(log, 'utf8'), /chat Carol: checking the disks/, 'the jump session got the chat');
+  const detail = await carol.request({ t: 'open_session', sessionId: s.id });
+  t.ok(detail.events.some((e: any) => e.kind === 'jump_started' && e.actor === 'Carol'));
+  t.equal((await carol.request({ t: 'end', sessionId: s.id })).t, 'ack');
+  await new Promise((r) => setTimeout(r, 500));
+  const items = await listUntil(carol, (i) => i.some((x: any) => x.id === itemId && x.online && x.lastAccessed));
+  t.ok(items.find((x: any) => x.id === itemId)?.lastAccessed, 'last accessed is set');
+  t.ok(items.find((x: any) => x.id === itemId)?.online, 'still online after the session');
+});
+
+t.test('a wrong secret is refused on /ws/jump', async (t) => {
+  const ws = await openSocket(app.origin, app.caPem, '/ws/jump', '');
+  ws.send({ t: 'hello', v: 1, jumpId: itemId, secret: 'x'.repeat(32) });
+  const err = await ws.next((m) => m.t === 'error');
+  t.equal(err.code, 'JUMP_UNKNOWN');
+  t.equal((await ws.closed).code, 4002);
+});
+
+t.test('removing the item uninstalls the jump client', async (t) => {
+  t.equal((await bob.request({ t: 'jump_remove', itemId })).code, 'JUMP_UNKNOWN', 'bob cannot even see it');
+  const pid = Number(readFileSync(path.join(jumpDir, 'jump.pid'), 'utf8'));
+  t.equal((await carol.request({ t: 'jump_remove', itemId })).t, 'ack', 'a team lead may remove it');
+  const gone = await alice.socket.next((m) => m.t === 'jump_gone' && m.itemId === itemId);
+  t.ok(gone, 'consoles that saw it are told');
+  const until = Date.now() + 10_000;
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while ((alive() || existsSync(jumpDir)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  t.notOk(alive(), 'the jump client exited');
+  t.notOk(existsSync(jumpDir), 'and removed its folder');
+  t.same((await alice.request({ t: 'jump_list' })).items, []);
+});

@@ -1,0 +1,153 @@
+/**
+ * The Jump Items tab (F12): the jump clients this rep may reach — their
+ * own, their teams', every one for administrators — with name, group,
+ * status, computer and last access, a filter, and per item Jump (start a
+ * session, owned by the rep, and open it) and Remove (confirmed; the jump
+ * client uninstalls itself). The list is loaded when the tab is first shown
+ * and kept current by the appliance's `jump_item` / `jump_gone` messages.
+ */
+import type { JumpItem } from '../../../common/jump.ts';
+import { h, replace } from '../ui/dom.ts';
+import { openDialog } from '../ui/dialog.ts';
+import type { ConsoleContext } from './console-context.ts';
+import { formatDateTime } from './format.ts';
+
+/** A jump's session shows up within this time or the rep is told it did not start. */
+const JUMP_WAIT_MS = 20_000;
+
+export interface JumpView {
+  readonly el: HTMLElement;
+  shown(): void;
+}
+
+export function jumpView(ctx: ConsoleContext): JumpView {
+  const { store } = ctx;
+  const filter = h('input', { attrs: { type: 'search', id: 'jump-filter', autocomplete: 'off', maxlength: '100' }, i18nAttrs: { placeholder: 'console.jump.filter', 'aria-label': 'console.jump.filter' } });
+  const body = h('tbody', {});
+  const table = h(
+    'table',
+    { class: 'data-table', attrs: { id: 'jump-table', 'aria-labelledby': 'jump-title' } },
+    h('thead', {}, h('tr', {}, ...(['console.jump.col.name', 'console.jump.col.group', 'console.jump.col.status', 'console.jump.col.computer', 'console.jump.col.last', 'console.jump.col.actions'] as const).map((k) => h('th', { text: k, attrs: { scope: 'col' } })))),
+    body,
+  );
+  let loaded = false;
+
+  const openWhenStarted = (item: JumpItem): void => {
+    const since = Date.now();
+    const find = (): string | undefined => {
+      for (const s of store.sessions.values()) if (s.source === 'jump' && s.owner?.id === store.me.id && s.customer.name === item.name && s.createdAt >= since - 5000) return s.id;
+      return undefined;
+    };
+    const timer = setTimeout(() => {
+      stop();
+      ctx.notice.info('console.jump.noSession', { name: item.name });
+    }, JUMP_WAIT_MS);
+    const stop = store.subscribe((topic) => {
+      if (topic.kind !== 'sessions') return;
+      const id = find();
+      if (!id) return;
+      clearTimeout(timer);
+      stop();
+      ctx.openSession(id);
+    });
+  };
+
+  const row = (item: JumpItem): HTMLElement => {
+    const jump = h('button', { class: 'button primary small', text: 'console.jump.jump', attrs: { type: 'button', 'data-action': 'jump' } });
+    if (!item.online) jump.setAttribute('aria-disabled', 'true');
+    jump.addEventListener('click', () => {
+      if (jump.getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.jump.offline', { name: item.name });
+      jump.setAttribute('aria-busy', 'true');
+      ctx.link.request({ t: 'jump_start', itemId: item.id }).then(
+        () => {
+          jump.removeAttribute('aria-busy');
+          openWhenStarted(item);
+        },
+        (err: unknown) => {
+          jump.removeAttribute('aria-busy');
+          ctx.notice.error(err);
+        },
+      );
+    });
+    const remove = h('button', { class: 'button danger small', text: 'console.jump.remove', attrs: { type: 'button', 'data-action': 'remove' } });
+    remove.addEventListener('click', () =>
+      openDialog({
+        title: 'console.jump.removeTitle',
+        titleArgs: { name: item.name },
+        content: [h('p', { text: 'console.jump.removeText' })],
+        confirm: 'console.jump.remove',
+        danger: true,
+        testId: 'jump-remove-dialog',
+        async onConfirm() {
+          await ctx.link.request({ t: 'jump_remove', itemId: item.id });
+          ctx.notice.success('console.jump.removed', { name: item.name });
+        },
+      }),
+    );
+    return h(
+      'tr',
+      { attrs: { 'data-testid': `jump-${item.id}`, 'data-online': String(item.online) } },
+      h('td', { raw: item.name }),
+      h('td', { raw: item.group.kind === 'personal' ? '' : item.groupName }, item.group.kind === 'personal' ? h('span', { text: 'console.jump.personal' }) : null),
+      h('td', {}, h('span', { class: item.online ? 'presence on' : 'presence', text: item.online ? 'console.jump.online' : 'console.jump.offlineShort' })),
+      h('td', { raw: [item.hostname, item.os].filter(Boolean).join(' · ') }),
+      h('td', { raw: item.lastAccessed ? formatDateTime(item.lastAccessed) : '—' }),
+      h('td', { class: 'actions' }, jump, remove),
+    );
+  };
+
+  const render = (): void => {
+    const text = filter.value.trim().toLowerCase();
+    const items = [...store.jumpItems.values()]
+      .filter((i) => !text || [i.name, i.groupName, i.hostname, i.os, i.user].some((v) => v.toLowerCase().includes(text)))
+      .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+    if (items.length === 0) replace(body, h('tr', { class: 'empty-row' }, h('td', { text: store.jumpItems.size ? 'console.jump.noMatch' : 'console.jump.empty', attrs: { colspan: '6' } })));
+    else replace(body, ...items.map(row));
+  };
+  filter.addEventListener('input', render);
+  store.subscribe((topic) => {
+    if (topic.kind === 'jump') render();
+  });
+
+  const el = h(
+    'section',
+    { class: 'view jump-view', attrs: { 'aria-labelledby': 'jump-title', hidden: true } },
+    h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter),
+    h('p', { class: 'hint', text: 'console.jump.lead' }),
+    h('div', { class: 'card' }, table),
+  );
+  render();
+  return {
+    el,
+    shown() {
+      if (loaded) return;
+      ctx.link.request({ t: 'jump_list' }).then(
+        () => {
+          loaded = true;
+        },
+        (err: unknown) => ctx.notice.error(err),
+      );
+    },
+  };
+}
+
+/** The owner's "Pin as jump client" dialog (F16): a name and whose list it goes to. */
+export function openPinDialog(ctx: ConsoleContext, sessionId: string, suggestedName: string): void {
+  const name = h('input', { attrs: { id: 'pin-name', maxlength: '100', autocomplete: 'off', value: suggestedName } });
+  const group = h('select', { attrs: { id: 'pin-group' } }, h('option', { text: 'console.jump.personal', attrs: { value: 'personal' } }));
+  for (const q of ctx.store.queues) if (q.kind === 'team') group.append(h('option', { raw: q.name, attrs: { value: q.id.slice('team:'.length) } }));
+  openDialog({
+    title: 'console.jump.pinTitle',
+    content: [
+      h('p', { class: 'hint', text: 'console.jump.pinText' }),
+      h('div', { class: 'field' }, h('label', { text: 'console.jump.col.name', attrs: { for: 'pin-name' } }), name),
+      h('div', { class: 'field' }, h('label', { text: 'console.jump.col.group', attrs: { for: 'pin-group' } }), group),
+    ],
+    confirm: 'console.jump.pin',
+    testId: 'pin-dialog',
+    async onConfirm() {
+      await ctx.link.request({ t: 'jump_pin', sessionId, group: group.value, ...(name.value.trim() ? { name: name.value.trim() } : {}) });
+      ctx.notice.success('console.jump.pinned', { name: name.value.trim() || suggestedName });
+    },
+  });
+}
