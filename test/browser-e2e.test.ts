@@ -175,6 +175,17 @@ t.test('pin the computer as a jump client, jump to it later from Jump Items, rem
   await repB.locator('#jump-table .empty-row').waitFor();
   t.pass('Bob (not in Tier 1) sees no jump items');
 
+  // Search finds the jump item and the past sessions with it.
+  await repA.click('#nav-search');
+  await repA.fill('#console-search-input', 'lab');
+  await repA.press('#console-search-input', 'Enter');
+  await repA.locator('#search-jump .search-hit', { hasText: 'Lab PC' }).waitFor();
+  await repA.locator('#search-past .search-hit', { hasText: 'Lab PC' }).first().waitFor();
+  t.ok((await repA.locator('#search-past .search-hit').count()) >= 2, 'both sessions with the computer are found in the past sessions');
+  await repA.fill('#console-search-input', 'no-such-computer');
+  await repA.press('#console-search-input', 'Enter');
+  await repA.locator('#console-search-results', { hasText: 'Nothing matches' }).waitFor();
+
   await repA.click('#nav-jump');
   await row.locator('[data-action="remove"]').click();
   await repA.locator('[data-testid="jump-remove-dialog"] button.danger').click();

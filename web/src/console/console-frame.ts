@@ -56,7 +56,7 @@ export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): C
   };
 
   const home = homeView(ctx);
-  const search = searchView();
+  const search = searchView(ctx);
   const jump = jumpView(ctx);
   const viewBox = h('div', { class: 'views' }, home.el, search, jump.el);
 
