@@ -95,4 +95,7 @@ t.test('the runner asks first; a refusal runs nothing', async (t) => {
   t.equal(replies[1].outcome, process.getuid?.() === 0 ? 'done' : replies[1].outcome);
   t.match(asked[1], /as administrator/);
   t.match(said.join('\n'), /Running "Write"/);
+  await runner.handle({ runId: 'r3', name: 'Evil\u001b[2J\u0007name', command: 'true', elevated: false, rep: 'Alice' });
+  t.notMatch(said.join('\n'), /[\u001b\u0007]/, 'no control characters from the appliance reach the terminal');
+  t.match(said.join('\n'), /Running "Evil\[2Jname"/);
 });

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { MAX_ACTION_OUTPUT_BYTES, SPECIAL_ACTION_TIMEOUT_MS, type SpecialActionOutcome } from '../../../common/special-actions.ts';
 import type { ConsentPrompter } from '../ui/consent.ts';
+import { clean } from '../ui/format.ts';
 
 export interface SpecialActionRequest {
   readonly runId: string;
@@ -127,14 +128,16 @@ export class SpecialActionRunner {
       this.reply({ t: 'special_action_result', runId: req.runId, outcome: 'refused', exitCode: -1, output: '' });
       return;
     }
-    this.say(`Running "${req.name}"…`);
+    // Names come from the appliance: no control characters reach this terminal.
+    const name = clean(req.name);
+    this.say(`Running "${name}"…`);
     const result = await runCommand(req.command, req.elevated, this.opts);
     this.say(
       result.outcome === 'done'
-        ? `"${req.name}" finished (exit code ${result.exitCode}).`
+        ? `"${name}" finished (exit code ${result.exitCode}).`
         : result.outcome === 'timeout'
-          ? `"${req.name}" was stopped at its time limit.`
-          : `"${req.name}" could not run: ${result.output}`,
+          ? `"${name}" was stopped at its time limit.`
+          : `"${name}" could not run: ${clean(result.output)}`,
     );
     this.reply({ t: 'special_action_result', runId: req.runId, ...result });
   }
