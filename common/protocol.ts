@@ -41,6 +41,10 @@ export const CONSOLE_TO_APPLIANCE = {
   pause: { rid: RID, sessionId: SESSION_ID },
   /** Owner only: close the session; the customer client exits and removes itself. */
   end: { rid: RID, sessionId: SESSION_ID },
+  /** Owner only (F29): take another rep out of the session. */
+  remove_member: { rid: RID, sessionId: SESSION_ID, userId: SESSION_ID },
+  /** Owner only (F29): disconnect the customer; the reps stay in the session. */
+  dismiss_customer: { rid: RID, sessionId: SESSION_ID },
   /** Non-owner member: leave the session. */
   leave: { rid: RID, sessionId: SESSION_ID },
   team_chat: { rid: RID, teamId: TEAM_ID, body: { kind: 'string', min: 1, max: MAX_CHAT_LENGTH } },

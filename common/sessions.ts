@@ -77,6 +77,8 @@ export const EVENT_KINDS = [
   'special_action_done',
   'special_action_refused',
   'special_action_failed',
+  'rep_removed',
+  'customer_dismissed',
   'jump_pinned',
   'jump_started',
 ] as const;

@@ -88,6 +88,13 @@ t.test('key → real client → popup → accept → chat → transfer → secon
   await viewB.locator('.chat-line', { hasText: 'Thank you' }).waitFor();
   await viewA.locator('[data-action="end"][aria-disabled="true"]').waitFor();
   t.pass('Rep B owns it, with the history; Rep A’s owner actions are greyed out');
+  t.equal(await viewA.locator('[data-action="remove-member"]').count(), 0, 'only the owner sees Remove next to members');
+
+  await viewB.locator('[data-action="remove-member"]').click();
+  await repB.locator('[data-testid="remove-member-dialog"] button.danger').click();
+  await repA.locator('#console-home:not([hidden])').waitFor();
+  t.match(await repA.textContent('#console-notice'), /no longer a member/, 'Rep A is told she was taken out');
+  await viewB.locator('.event-line', { hasText: 'removed Alice from the session' }).waitFor();
 
   await viewB.locator('[data-action="end"]').click();
   await repB.locator('[data-testid="end-dialog"] button.danger').click();

@@ -129,6 +129,17 @@ export function leave(s: SessionRecord, actor: Actor): Transition {
   return { next, event: { kind: 'rep_left', actor: actor.name, params: {} } };
 }
 
+/** F29: the owner removes another rep from the session. */
+export function removeMember(s: SessionRecord, actor: Actor, memberId: string, memberName: string): Transition {
+  if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+  if (s.owner !== actor.id) throw new AppError('NOT_OWNER');
+  if (memberId === actor.id) throw new AppError('OWNER_CANNOT_LEAVE');
+  if (!s.members.includes(memberId)) throw new AppError('NOT_MEMBER', 'that rep is not in this session');
+  const next = copy(s);
+  next.members = next.members.filter((m) => m !== memberId);
+  return { next, event: { kind: 'rep_removed', actor: actor.name, params: { name: memberName } } };
+}
+
 /**
  * A rep's console stayed away past the grace period: sessions they own go
  * back to a queue (the team they came from, else the rep's personal queue);

@@ -354,6 +354,32 @@ export class SessionService {
     this.d.log.info({ session: s.id }, 'session ended');
   }
 
+  /** F29: the owner removes another rep; that rep's console drops the session. */
+  removeMember(userId: string, sessionId: string, memberId: string): void {
+    const s = this.load(sessionId);
+    this.apply(s, sm.removeMember(s, this.actor(userId), memberId, this.repName(memberId)));
+  }
+
+  /**
+   * F29: the owner disconnects the customer and the reps stay. The customer
+   * is told the session ended for them (the client exits and removes
+   * itself) and their resume secret stops working, so they cannot come back
+   * into it; the session goes on among the reps until the owner ends it.
+   */
+  dismissCustomer(userId: string, sessionId: string): void {
+    const s = this.load(sessionId);
+    if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+    if (s.owner !== userId) throw new AppError(s.members.includes(userId) ? 'NOT_OWNER' : 'SESSION_UNKNOWN');
+    if (s.kind === 'client' || s.kind === 'browser') {
+      this.pub.publishCustomer(topic.customer(s.id), { t: 'end', reason: 'disconnected' });
+      this.pub.closeCustomer(s.id);
+    }
+    const rotated = this.d.sessions.rotateResumeSync(s, sha256(randomBytes(24).toString('base64url')));
+    const next = { ...rotated, customerConnected: false };
+    const event = this.d.sessions.updateSync(next, { at: this.now(), kind: 'customer_dismissed', actor: this.repName(userId), params: {} });
+    this.publishChange(s, next, event);
+  }
+
   leave(userId: string, sessionId: string): void {
     const s = this.load(sessionId);
     this.apply(s, sm.leave(s, this.actor(userId)));

@@ -198,6 +198,14 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       sessions.end(user(ws), body.sessionId as string);
       ack(ws, body);
     },
+    remove_member(ws, body) {
+      sessions.removeMember(user(ws), body.sessionId as string, body.userId as string);
+      ack(ws, body);
+    },
+    dismiss_customer(ws, body) {
+      sessions.dismissCustomer(user(ws), body.sessionId as string);
+      ack(ws, body);
+    },
     leave(ws, body) {
       sessions.leave(user(ws), body.sessionId as string);
       ack(ws, body);

@@ -13,7 +13,7 @@ import { h, replace } from '../ui/dom.ts';
 import { bindText } from '../ui/i18n.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { chatLog, type ChatLine } from './chat-log.ts';
-import { openEndDialog, openLeaveDialog } from './close-dialog.ts';
+import { openDismissDialog, openEndDialog, openLeaveDialog, openRemoveMemberDialog } from './close-dialog.ts';
 import { eventLog } from './event-log.ts';
 import { customerName, tickElapsed } from './format.ts';
 import { sessionFacts } from './session-facts.ts';
@@ -61,8 +61,9 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   });
   const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), chat.el);
 
+  const dismiss = h('button', { class: 'button secondary', text: 'console.session.dismiss', attrs: { type: 'button', 'data-action': 'dismiss' } });
   const pinJump = h('button', { class: 'button secondary', text: 'console.jump.pinButton', attrs: { type: 'button', 'data-action': 'pin-jump' } });
-  const ownerOnly = [transfer, pause, end, pinJump];
+  const ownerOnly = [transfer, pause, end, pinJump, dismiss];
   const act = (fn: () => void) => (ev: MouseEvent): void => {
     if ((ev.currentTarget as HTMLElement).getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.session.ownerOnly');
     fn();
@@ -71,6 +72,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   pause.addEventListener('click', act(() => ctx.link.request({ t: 'pause', sessionId }).then(() => ctx.notice.success('console.session.paused'), (err: unknown) => ctx.notice.error(err))));
   end.addEventListener('click', act(() => openEndDialog(ctx, sessionId)));
   leave.addEventListener('click', () => openLeaveDialog(ctx, sessionId));
+  dismiss.addEventListener('click', act(() => openDismissDialog(ctx, sessionId)));
   pinJump.addEventListener('click', act(() => {
     const s = store.sessions.get(sessionId);
     if (s) openPinDialog(ctx, sessionId, s.customer.hostname || s.customer.name);
@@ -114,9 +116,15 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     replace(facts, h('summary', { text: 'console.session.info' }), sessionFacts(s));
     replace(
       members,
-      ...s.members.map((m) =>
-        h('li', {}, h('span', { raw: m.name }), s.owner?.id === m.id ? h('span', { class: 'badge badge-on', text: 'console.session.owner' }) : null),
-      ),
+      ...s.members.map((m) => {
+        // The owner may take others out (F29); nobody else sees the control.
+        const remove =
+          store.isOwner(s) && m.id !== store.me.id
+            ? h('button', { class: 'button secondary small', text: 'console.session.removeMember', attrs: { type: 'button', 'data-action': 'remove-member', 'data-member': m.id } })
+            : null;
+        remove?.addEventListener('click', () => openRemoveMemberDialog(ctx, sessionId, m));
+        return h('li', {}, h('span', { raw: m.name }), s.owner?.id === m.id ? h('span', { class: 'badge badge-on', text: 'console.session.owner' }) : null, remove);
+      }),
     );
     const owner = store.isOwner(s);
     for (const b of ownerOnly) {
@@ -127,12 +135,13 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     leave.hidden = owner;
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
+    dismiss.hidden = !s.customerConnected;
   };
 
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, pinJump, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
     h(
       'div',
       { class: 'session-body' },

@@ -1,0 +1,68 @@
+/**
+ * F29 over raw WebSocket against the real appliance: the owner takes
+ * another rep out of the session (that rep loses it at once; others may
+ * not do this), and disconnects the customer while the reps stay (the
+ * customer is told, cannot resume, and the session goes on until ended).
+ */
+import t from 'tap';
+import { startAppliance } from './helpers/appliance.ts';
+import { openSocket } from './helpers/ws.ts';
+import { adminAgent, createTeam, createUser, joinCustomer, signInRep } from './helpers/rep.ts';
+
+const app = await startAppliance();
+t.teardown(() => app.stop());
+const admin = await adminAgent(app);
+const aliceId = await createUser(admin, 'alice');
+const bobId = await createUser(admin, 'bob');
+await createTeam(admin, 'Desk', [[aliceId, 'member'], [bobId, 'member']]);
+const alice = await signInRep(app, 'alice');
+const bob = await signInRep(app, 'bob');
+
+/** A session owned by alice with bob as a second member; returns the customer too. */
+async function sharedSession(name: string) {
+  const key = (await alice.agent.post('/api/console/session-keys', { ttlMinutes: 10 })).json();
+  const customer = await joinCustomer(app, { key: key.shortKey, name });
+  const id: string = customer.joined.sessionId;
+  await alice.request({ t: 'accept', sessionId: id });
+  // Through bob and back: bob stays a member, alice owns it again.
+  await alice.request({ t: 'transfer', sessionId: id, to: `rep:${bobId}` });
+  await bob.request({ t: 'accept', sessionId: id });
+  await bob.request({ t: 'transfer', sessionId: id, to: `rep:${aliceId}` });
+  await alice.request({ t: 'accept', sessionId: id });
+  const detail = await alice.request({ t: 'open_session', sessionId: id });
+  if (detail.session.members.length !== 2) throw new Error(`expected two members: ${JSON.stringify(detail.session.members)}`);
+  return { id, customer };
+}
+
+t.test('the owner removes a member; nobody else may', async (t) => {
+  const { id } = await sharedSession('Mia');
+  t.equal((await bob.request({ t: 'remove_member', sessionId: id, userId: aliceId })).code, 'NOT_OWNER', 'bob is not the owner');
+  t.equal((await alice.request({ t: 'remove_member', sessionId: id, userId: aliceId })).code, 'OWNER_CANNOT_LEAVE');
+  t.equal((await alice.request({ t: 'remove_member', sessionId: id, userId: 'A'.repeat(22) })).code, 'NOT_MEMBER');
+  t.equal((await alice.request({ t: 'remove_member', sessionId: id, userId: bobId })).t, 'ack');
+  const seen = await bob.socket.next((m) => (m.t === 'session' && m.session.id === id && !m.session.members.some((x: any) => x.id === bobId)) || (m.t === 'session_gone' && m.sessionId === id));
+  t.ok(seen, 'bob is told he is out');
+  t.equal((await bob.request({ t: 'chat', sessionId: id, body: 'still here?' })).code, 'NOT_MEMBER', 'and can no longer chat in it');
+  const detail = await alice.request({ t: 'open_session', sessionId: id });
+  t.ok(detail.events.some((e: any) => e.kind === 'rep_removed' && e.actor === 'Alice' && e.params.name === 'Bob'), 'the log says who removed whom');
+  await alice.request({ t: 'end', sessionId: id });
+});
+
+t.test('the owner disconnects the customer and the reps stay', async (t) => {
+  const { id, customer } = await sharedSession('Noah');
+  t.equal((await bob.request({ t: 'dismiss_customer', sessionId: id })).code, 'NOT_OWNER');
+  t.equal((await alice.request({ t: 'dismiss_customer', sessionId: id })).t, 'ack');
+  const end = await customer.socket.next((m) => m.t === 'end');
+  t.equal(end.reason, 'disconnected', 'the customer is told');
+  t.equal((await customer.socket.closed).code, 4004);
+  // The old resume secret is dead: the customer cannot come back into the session.
+  const again = await openSocket(app.origin, app.caPem, '/ws/customer', '');
+  again.send({ t: 'hello', v: 1, resume: customer.joined.resume });
+  t.equal((await again.next((m) => m.t === 'error')).code, 'RESUME_UNKNOWN');
+  const detail = await alice.request({ t: 'open_session', sessionId: id });
+  t.equal(detail.session.state, 'active', 'the session goes on');
+  t.equal(detail.session.customerConnected, false);
+  t.equal((await bob.request({ t: 'chat', sessionId: id, body: 'just us now' })).t, 'ack', 'the reps still chat');
+  t.ok(detail.events.some((e: any) => e.kind === 'customer_dismissed' && e.actor === 'Alice'));
+  t.equal((await alice.request({ t: 'end', sessionId: id })).t, 'ack', 'and the owner ends it later');
+});
