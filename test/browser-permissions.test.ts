@@ -121,6 +121,17 @@ t.test('admin UI: user and team permissions', async (t) => {
     t.same(eff, { screen: 'control', privacyScreen: false, specialActions: true, shell: true, fileTransfer: 'both', allowedPaths: ['/home/rita', '/srv/share', '/var/log'] });
     const live = await rita.socket.next((m) => m.t === 'permissions' && m.permissions.shell === true && m.permissions.specialActions === true);
     t.same(live.permissions, eff);
+
+    // The user's dialog shows the merged set next to the user's own grant.
+    await page.click('[data-testid="nav-users"]');
+    await page.locator('[data-testid="user-rita"] [data-action="permissions"]').click();
+    const summary = page.locator('[data-testid="effective-permissions"]');
+    await summary.waitFor();
+    t.match(await summary.textContent(), /with their teams:.*View and control.*Special actions.*Command shell.*Upload and download \(\/home\/rita, \/srv\/share, \/var\/log\)/);
+    t.equal(await page.locator('#user-shell').isChecked(), false, 'the own grant still says no shell');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid="nav-teams"]');
+    await page.locator('[data-testid="team-Linux"]').waitFor();
     await page.screenshot({ path: '/tmp/relaydesk-admin-team-permissions.png', fullPage: true });
   });
 

@@ -10,6 +10,26 @@ import { FILE_TRANSFER_LEVELS, SCREEN_LEVELS, type FileTransferPermission, type 
 import { field, h } from '../ui/dom.ts';
 import type { MessageKey } from '../ui/i18n.ts';
 
+/**
+ * A read-only line saying what a set of permissions allows, e.g. the
+ * effective set of a user with their teams: "Screen sharing: View and control ·
+ * Command shell · File transfer: Upload only (/srv)".
+ */
+export function permissionSummary(p: RepPermissions, testId: string): HTMLElement {
+  const parts: HTMLElement[] = [h('span', { text: 'perms.screen' }), h('span', { raw: ': ' }), h('span', { text: `perms.screen.${p.screen}` })];
+  const flag = (on: boolean, key: MessageKey): void => {
+    if (on) parts.push(h('span', { raw: ' · ' }), h('span', { text: key }));
+  };
+  flag(p.privacyScreen, 'perms.privacyScreen.short');
+  flag(p.specialActions, 'perms.specialActions');
+  flag(p.shell, 'perms.shell');
+  parts.push(h('span', { raw: ' · ' }), h('span', { text: 'perms.fileTransfer' }), h('span', { raw: ': ' }), h('span', { text: `perms.fileTransfer.${p.fileTransfer}` }));
+  if (p.fileTransfer !== 'none') {
+    parts.push(h('span', { raw: ' (' }), p.allowedPaths.length ? h('span', { raw: p.allowedPaths.join(', ') }) : h('span', { text: 'perms.anywhere' }), h('span', { raw: ')' }));
+  }
+  return h('p', { class: 'permission-summary', attrs: { 'data-testid': testId } }, h('strong', { text: 'perms.effective' }), h('span', { raw: ' ' }), ...parts);
+}
+
 export interface PermissionFields {
   readonly el: HTMLElement;
   read(): RepPermissions;
