@@ -65,6 +65,11 @@ export const ERRORS = {
   WS_UNKNOWN_TYPE: { status: 400, text: 'The message type is unknown.' },
   WS_VERSION: { status: 400, text: 'The console and the appliance speak different protocol versions; reload the page.' },
   WS_HELLO_FIRST: { status: 400, text: 'The first message must be hello.' },
+  SCREEN_NO_PERMISSION: { status: 403, text: 'Your account may not do this on the customer\'s screen.' },
+  SCREEN_NO_CONTROL: { status: 403, text: 'You do not have control of this screen; request control first.' },
+  SCREEN_CONTROL_HELD: { status: 409, text: 'Another representative has control of this screen.' },
+  SCREEN_NOT_SHARED: { status: 409, text: 'The customer\'s screen is not being shared.' },
+  SCREEN_UNAVAILABLE: { status: 409, text: 'The customer\'s screen cannot be shared from this computer.' },
   WS_TOO_MANY_ERRORS: { status: 400, text: 'Too many bad messages; the connection is closed.' },
 } as const satisfies Record<string, ErrorSpec>;
 

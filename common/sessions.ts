@@ -81,6 +81,16 @@ export const EVENT_KINDS = [
   'customer_dismissed',
   'jump_pinned',
   'jump_started',
+  'screen_view_allowed',
+  'screen_view_refused',
+  'screen_view_started',
+  'screen_view_stopped',
+  'screen_control_allowed',
+  'screen_control_refused',
+  'screen_control_released',
+  'screen_control_ended',
+  'screen_privacy_on',
+  'screen_privacy_off',
 ] as const;
 export type SessionEventKind = (typeof EVENT_KINDS)[number];
 
