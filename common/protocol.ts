@@ -60,6 +60,8 @@ export const CONSOLE_TO_APPLIANCE = {
   jump_remove: { rid: RID, itemId: SESSION_ID },
   /** Round-trip probe to the customer client through a data channel (connection quality). */
   probe_open: { rid: RID, sessionId: SESSION_ID },
+  /** Start (or join) the session's screen sharing; answered with a channel_ticket for a `screen` channel. */
+  screen_open: { rid: RID, sessionId: SESSION_ID },
   /** The special actions this rep may run (needs the specialActions permission). */
   list_special_actions: { rid: RID },
   /** Run a special action on the customer's computer; owner or member of an active session. */

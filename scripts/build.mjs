@@ -59,6 +59,8 @@ if (existsSync(clientEntry)) {
     legalComments: 'none',
     // ws loads these optional native helpers if present; the client does without them.
     external: ['bufferutil', 'utf-8-validate'],
+    // The media core travels inside the client (screen sharing encodes with it).
+    loader: { '.wasm': 'binary' },
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __rdCreateRequire } from 'node:module';\nconst require = __rdCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });

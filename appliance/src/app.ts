@@ -43,6 +43,7 @@ import { TeamChatStore } from './store/team-chat.ts';
 import { PermissionStore } from './store/permissions.ts';
 import { mountPermissionRoutes } from './http/permission-routes.ts';
 import { ChannelService } from './relay/channels.ts';
+import { ScreenKind, screenHandlers } from './relay/screen.ts';
 import { ReportService } from './services/reports.ts';
 import { JumpService } from './services/jump-service.ts';
 import { JumpStore } from './store/jump-items.ts';
@@ -147,6 +148,9 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const jumps = new JumpService({ log, jumps: new JumpStore(store), users, teams, starts, sessions, customers, hub });
   const channels = new ChannelService({ log, sessions, customers });
   channels.register(new ProbeKind());
+  const screenDeps = { channels, sessions, permissions };
+  const screen = new ScreenKind(screenDeps);
+  channels.register(screen);
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
     onRevoked: (keys, reason) => hub.signOut(keys, reason),
   });
@@ -190,6 +194,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const specialActions = new SpecialActionService({ log, actions, permissions, sessions, customers, publishConsole: (t, msg) => void app.publish(t, encodeConsoleMessage(msg)) });
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
+    ...screenHandlers(screen, screenDeps, hub),
     ...specialActionConsoleHandlers(specialActions, hub),
     ...jumps.consoleHandlers(),
   });

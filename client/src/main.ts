@@ -2,7 +2,7 @@
  * The RelayDesk customer client: `node relaydesk-client.mjs --key 1234567`.
  * Wires the parts together — command line (cli/), system information
  * (sysinfo/), the pinned WSS link with resume and backoff (transport/), the
- * terminal (ui/), special actions (actions/) — and owns the process: exit codes (cli/exit-codes.ts),
+ * terminal (ui/), special actions (actions/), screen sharing (screen/) — and owns the process: exit codes (cli/exit-codes.ts),
  * signals, and the build deleting itself when its session ends
  * (lifecycle/self-remove.ts).
  */
@@ -22,6 +22,9 @@ import { defaultJumpDir, installJumpClient, readJumpConfig, uninstallJumpClient,
 import { JumpClient, jumpSessionListener } from './jump/jump-client.ts';
 import { ConsentPrompter, consentPolicy } from './ui/consent.ts';
 import { SpecialActionRunner } from './actions/special-action.ts';
+import { ScreenShare } from './screen/screen-share.ts';
+import { loadMediaCore, type MediaCore } from '../../wasm/src/index.ts';
+import mediaCoreWasm from '../../wasm/build/media-core.wasm';
 import { SessionView } from './ui/session-view.ts';
 import { Terminal } from './ui/terminal.ts';
 
@@ -136,6 +139,14 @@ function main(): void {
   }, Boolean(flags.verbose));
 
   const channels = channelRouter(target.url, target.trust, (text) => view.debug(text));
+  let core: Promise<MediaCore> | undefined;
+  const screen = new ScreenShare({
+    decide: (req) => consent.decide(req),
+    say: (text) => terminal.line(text),
+    debug: (text) => view.debug(text),
+    loadCore: () => (core ??= loadMediaCore(mediaCoreWasm)),
+  });
+  channels.register('screen', screen.handle);
 
   const link = new CustomerLink({
     credential: target.credential,

@@ -119,6 +119,11 @@ export class ScreenFanout {
     return this.ended;
   }
 
+  /** Ends the stream from outside (nobody came to watch). */
+  shutdown(): void {
+    this.end('ended');
+  }
+
   // ---- producer (customer view channel) ----------------------------------
 
   producerOpen(peer: Peer): void {
