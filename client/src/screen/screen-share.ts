@@ -87,35 +87,39 @@ export class ScreenShare {
     const rep = repName(open.params);
     const allowed = await this.deps.decide({ rep, action: 'view your screen' });
     await opened(ws);
-    let conn: XConnection | undefined;
+    const send = (msg: Record<string, unknown>): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
+    // Everything is made ready before the hello: the appliance answers it with credits at once.
+    let ready: { conn: XConnection; grabber: ScreenGrabber; privacy: PrivacyScreen; core: MediaCore } | undefined;
     let failure = '';
     if (allowed) {
       try {
-        conn = await this.x();
+        const conn = await this.x();
+        this.grabber ??= new ScreenGrabber(conn);
+        this.privacy ??= new PrivacyScreen(conn, this.grabber);
+        await this.grabber.init();
+        ready = { conn, grabber: this.grabber, privacy: this.privacy, core: await this.deps.loadCore() };
       } catch (err) {
         failure = `the screen cannot be read (${(err as Error).message})`;
       }
     }
-    ws.send(JSON.stringify({ t: 'hello', allowed: allowed && conn !== undefined }));
-    if (!allowed || !conn) {
+    if (!ready) {
+      send({ t: 'hello', allowed: false });
       if (failure) {
         this.deps.say(`Screen sharing is not possible: ${failure}.`);
-        ws.send(JSON.stringify({ t: 'error', code: 'SCREEN_UNAVAILABLE', message: failure }));
+        send({ t: 'error', code: 'SCREEN_UNAVAILABLE', message: failure.slice(0, 500) });
       }
       ws.close(CLOSE_NORMAL, 'refused');
       return;
     }
-    this.grabber ??= new ScreenGrabber(conn);
-    this.privacy ??= new PrivacyScreen(conn, this.grabber);
-    await this.grabber.init();
-    const core = await this.deps.loadCore();
+    const { conn, grabber, privacy, core } = ready;
     const mode = MODE_NAMES_LIST.includes(open.params.mode as ScreenMode) ? (open.params.mode as ScreenMode) : DEFAULT_SCREEN_MODE;
-    const privacy = this.privacy;
     const streamer = new ScreenStreamer({
       ws,
       core,
       source: { grab: (m: MonitorInfo) => privacy.grab(m) },
-      grabber: this.grabber,
+      grabber,
       cursor: new CursorWatcher(conn),
       monitors: () => listMonitors(conn),
       mode,
@@ -126,6 +130,8 @@ export class ScreenShare {
     });
     this.streamer?.stop();
     this.streamer = streamer;
+    // Commands that come before start() finished wait for it (credits must not be lost).
+    let started: Promise<void> = Promise.resolve();
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return this.deps.debug('ignored a binary frame on the view channel');
       let msg: { t: string; body: Record<string, unknown> };
@@ -134,10 +140,12 @@ export class ScreenShare {
       } catch (err) {
         return this.deps.debug(`ignored a view-channel message: ${(err as Error).message}`);
       }
-      if (msg.t === 'credit') streamer.credit(msg.body.n as number);
-      else if (msg.t === 'key') streamer.requestKey();
-      else if (msg.t === 'mode') streamer.setMode(msg.body.mode as ScreenMode);
-      else if (msg.t === 'monitor') void streamer.setMonitor(msg.body.id as number);
+      void started.then(() => {
+        if (msg.t === 'credit') streamer.credit(msg.body.n as number);
+        else if (msg.t === 'key') streamer.requestKey();
+        else if (msg.t === 'mode') streamer.setMode(msg.body.mode as ScreenMode);
+        else if (msg.t === 'monitor') return streamer.setMonitor(msg.body.id as number);
+      }).catch((err: Error) => this.deps.debug(`screen command failed: ${err.message}`));
     });
     ws.on('close', () => {
       streamer.stop();
@@ -146,7 +154,10 @@ export class ScreenShare {
         this.deps.say('Screen sharing ended.');
       }
     });
-    await streamer.start();
+    // The hello comes first: the appliance takes the stream's info only after it.
+    send({ t: 'hello', allowed: true });
+    started = streamer.start();
+    await started;
     this.deps.say(`${rep} can now see your screen.`);
   }
 
@@ -155,22 +166,33 @@ export class ScreenShare {
     const rep = repName(open.params);
     const allowed = await this.deps.decide({ rep, action: 'control your mouse and keyboard' });
     await opened(ws);
-    const conn = allowed ? await this.x().catch(() => undefined) : undefined;
-    ws.send(JSON.stringify({ t: 'hello', allowed: allowed && conn !== undefined }));
-    if (!allowed || !conn) {
+    let conn: XConnection | undefined;
+    let injector: InputInjector | undefined;
+    if (allowed) {
+      try {
+        conn = await this.x();
+        injector = new InputInjector(conn, () => this.streamer?.origin() ?? { x: 0, y: 0 });
+        await injector.init();
+        if (!this.clipboard) {
+          const clip = new XClipboard(conn);
+          await clip.init();
+          this.clipboard = clip;
+        }
+      } catch (err) {
+        this.deps.debug(`control is not possible: ${(err as Error).message}`);
+        injector = undefined;
+      }
+    }
+    if (!conn || !injector || !this.clipboard) {
+      ws.send(JSON.stringify({ t: 'hello', allowed: false }));
       ws.close(CLOSE_NORMAL, 'refused');
       return;
     }
-    const injector = new InputInjector(conn, () => this.streamer?.origin() ?? { x: 0, y: 0 });
-    await injector.init();
+    const input = injector;
     this.grabber ??= new ScreenGrabber(conn);
     this.privacy ??= new PrivacyScreen(conn, this.grabber);
     const privacy = this.privacy;
-    injector.gate = (inject) => privacy.inject(inject);
-    if (!this.clipboard) {
-      this.clipboard = new XClipboard(conn);
-      await this.clipboard.init();
-    }
+    input.gate = (inject) => privacy.inject(inject);
     const clipboard = this.clipboard;
     let clipboardSync = false;
     const send = (msg: Record<string, unknown>): void => {
@@ -208,16 +230,17 @@ export class ScreenShare {
             this.deps.say(`${rep} turned on the privacy screen. Press Ctrl+Alt+Shift+P to end it.`);
           } else await privacy.disable();
           send({ t: 'privacy', on, by: 'rep' });
-        } else await injector.handle(msg);
+        } else await input.handle(msg);
       }).catch((err: Error) => this.deps.debug(`input failed: ${err.message}`));
     });
     ws.on('close', () => {
-      injector.releaseAll();
+      input.releaseAll();
       void clipboard.watch(undefined).catch(() => undefined);
       if (privacy.active) void privacy.disable();
       privacy.onLocalRelease = undefined;
       this.deps.say(`${rep} no longer controls your mouse and keyboard.`);
     });
+    send({ t: 'hello', allowed: true });
     this.deps.say(`${rep} now controls your mouse and keyboard.`);
   }
 
