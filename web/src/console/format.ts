@@ -60,3 +60,16 @@ export function tickElapsed(root: HTMLElement): () => void {
   }, 1000);
   return () => clearInterval(timer);
 }
+
+/** Bytes as B, KB, MB, GB (powers of 1024, one decimal above KB). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
