@@ -12,6 +12,12 @@
  * EARLY_LIMIT bytes.
  *
  * When either end closes, the other is closed with the same code.
+ *
+ * Frames are sent on to the peer from a setImmediate, never from inside
+ * uWS's message callback: uWS.js 20.30 drops the *receiving* TLS socket
+ * (1006) once about 700 KB have been sent on another socket from within its
+ * message callbacks in one burst. Each pair keeps one queue per direction,
+ * flushed in order and corked, so frames stay in order.
  */
 import { RELAY_LIMIT } from '../../../common/flow.ts';
 import { end, type ChannelWs } from './channels.ts';
@@ -28,6 +34,10 @@ interface PairState {
   earlyBytes: number;
   timer?: NodeJS.Timeout;
   done: boolean;
+  /** Frames waiting for the next flush, in arrival order, with their byte total per receiving side. */
+  out: Array<{ to: 'customer' | 'console'; data: Buffer; isBinary: boolean }>;
+  outBytes: { customer: number; console: number };
+  flushing: boolean;
 }
 
 export interface PairObserver {
@@ -51,7 +61,7 @@ export class PairRelay {
     const { ticket } = ws.getUserData();
     let p = this.pairs.get(ticket.channelId);
     if (!p) {
-      p = { early: [], earlyBytes: 0, done: false };
+      p = { early: [], earlyBytes: 0, done: false, out: [], outBytes: { customer: 0, console: 0 }, flushing: false };
       this.pairs.set(ticket.channelId, p);
       const state = p;
       p.timer = setTimeout(() => this.finish(ticket.channelId, state, 1001, 'peer did not connect'), PEER_WAIT_MS);
@@ -82,15 +92,35 @@ export class PairRelay {
 
   private forward(p: PairState, from: 'customer' | 'console', data: Buffer, isBinary: boolean): void {
     const src = from === 'customer' ? p.customer! : p.console!;
-    const dst = from === 'customer' ? p.console! : p.customer!;
+    const to = from === 'customer' ? 'console' : 'customer';
+    const dst = p[to]!;
     if (dst.getUserData().closed) return;
     if (this.observer.frame && !this.observer.frame(src.getUserData().ticket.channelId, from, data, isBinary)) return;
-    if (dst.getBufferedAmount() + data.length > RELAY_LIMIT) {
+    if (dst.getBufferedAmount() + p.outBytes[to] + data.length > RELAY_LIMIT) {
       const { channelId } = src.getUserData().ticket;
       this.finish(channelId, p, 4003, 'too much unacknowledged data');
       return;
     }
-    dst.send(data, isBinary);
+    p.out.push({ to, data, isBinary });
+    p.outBytes[to] += data.length;
+    if (!p.flushing) {
+      p.flushing = true;
+      setImmediate(() => this.flush(p));
+    }
+  }
+
+  /** Sends the queued frames, corked per socket (outside any uWS callback, see the header). */
+  private flush(p: PairState): void {
+    p.flushing = false;
+    const frames = p.out.splice(0);
+    p.outBytes.customer = p.outBytes.console = 0;
+    for (const side of ['customer', 'console'] as const) {
+      const dst = p[side];
+      if (!dst || dst.getUserData().closed) continue;
+      dst.cork(() => {
+        for (const f of frames) if (f.to === side) dst.send(f.data, f.isBinary);
+      });
+    }
   }
 
   close(ws: ChannelWs, code: number): void {
@@ -105,7 +135,12 @@ export class PairRelay {
     p.done = true;
     clearTimeout(p.timer);
     if (this.pairs.get(channelId) === p) this.pairs.delete(channelId);
-    for (const ws of [p.customer, p.console]) if (ws) end(ws, code >= 1000 && code < 5000 ? code : 1000, reason);
-    this.observer.closed?.(channelId);
+    const close = (): void => {
+      for (const ws of [p.customer, p.console]) if (ws) end(ws, code >= 1000 && code < 5000 ? code : 1000, reason);
+      this.observer.closed?.(channelId);
+    };
+    // Frames that arrived before the close (a last status line) still reach the other side, then it closes.
+    if (p.flushing) setImmediate(close);
+    else close();
   }
 }
