@@ -8,7 +8,13 @@
  *
  *   browse:   console {t:list,id,path}          → client {t:result,id,…} | {t:error,id,code,…}
  *   upload:   client {t:ready} ← console bytes… {t:end,sha256} → client {t:done,size,sha256}
- *   download: client {t:meta,…} bytes… {t:end,size,sha256} ; console {t:ack,bytes} (credit)
+ *             (client {t:ack,bytes} as bytes reach its disk)
+ *   download: client {t:meta,…} bytes… {t:end,size,sha256}
+ *             (console {t:ack,bytes} as bytes reach the rep's disk)
+ *
+ * Flow control is by credit (common/flow.ts): the sender of bytes keeps at
+ * most WINDOW of them unacknowledged, and the receiver acknowledges what it
+ * has written, so no hop holds more than about one window.
  *
  * Portable: no DOM, no Node.
  */
@@ -18,15 +24,6 @@ import { parseShape, type Parsed, type Shape } from './validate.ts';
 
 /** Binary frames carry at most 256 KiB of file data (below the 1 MiB channel limit). */
 export const FILE_CHUNK_BYTES = 256 * 1024;
-/**
- * Download credit: the client keeps at most 8 MiB sent but not yet
- * acknowledged by the console, so a browser that writes to disk slowly
- * holds no more than this in its message queue. IMPORTANT: the console acks
- * at least every FILE_ACK_EVERY bytes, or the transfer stalls.
- */
-export const DOWNLOAD_WINDOW_BYTES = 8 * 1024 * 1024;
-/** The console acknowledges received download bytes at least this often. */
-export const FILE_ACK_EVERY = 1024 * 1024;
 /** A listing returns at most 5000 entries (the rest are counted in `more`). */
 export const MAX_LIST_ENTRIES = 5000;
 /** Largest accepted path string before the byte check (4096 UTF-8 bytes), with room for a clear PATH_TOO_LONG. */
@@ -64,7 +61,7 @@ export type FilesRequest = { [T in FilesRequestType]: { t: T } & Parsed<(typeof 
 export const TRANSFER_CONTROL = {
   /** Upload: every byte was sent; the console's SHA-256 of them. */
   end: { sha256: SHA256_HEX },
-  /** Download: the console has consumed this many bytes in total (credit). */
+  /** Download: the console has written this many bytes in total (credit, common/flow.ts). */
   ack: { bytes: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER } },
   /** Either direction: stop; the client removes a partial upload. */
   cancel: {},
@@ -103,6 +100,8 @@ export type FilesReply =
 export type TransferReply =
   /** Upload: the target is acceptable and the temporary file exists; send the bytes. */
   | { t: 'ready' }
+  /** Upload: the client has written this many bytes in total (credit, common/flow.ts). */
+  | { t: 'ack'; bytes: number }
   /** Upload: the file is in place; `sha256` is what the client computed (it matched). */
   | { t: 'done'; size: number; sha256: string }
   /** Download: what follows. `size` is null for a folder archive (length not known ahead). */

@@ -66,6 +66,17 @@ export const CONSOLE_TO_APPLIANCE = {
   list_special_actions: { rid: RID },
   /** Run a special action on the customer's computer; owner or member of an active session. */
   special_action: { rid: RID, sessionId: SESSION_ID, actionId: SESSION_ID },
+  /** Open a file view on the customer's system (F24): answered with `channel_ticket` for a `files` browse channel. */
+  files_open: { rid: RID, sessionId: SESSION_ID },
+  /** Start one file transfer: answered with `channel_ticket` for its own `files` channel. `size` is required for uploads. */
+  file_transfer: {
+    rid: RID,
+    sessionId: SESSION_ID,
+    direction: { kind: 'enum', values: ['upload', 'download'] },
+    path: { kind: 'string', min: 1, max: 16_384 },
+    size: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },
+    overwrite: { kind: 'bool', optional: true },
+  },
 } as const satisfies Record<string, Shape>;
 
 export type ConsoleRequestType = keyof typeof CONSOLE_TO_APPLIANCE;

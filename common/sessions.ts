@@ -91,6 +91,11 @@ export const EVENT_KINDS = [
   'screen_control_ended',
   'screen_privacy_on',
   'screen_privacy_off',
+  'file_uploaded',
+  'file_downloaded',
+  'file_deleted',
+  'file_renamed',
+  'folder_created',
 ] as const;
 export type SessionEventKind = (typeof EVENT_KINDS)[number];
 

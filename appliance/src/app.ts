@@ -53,6 +53,7 @@ import { SpecialActionStore } from './store/special-actions.ts';
 import { SpecialActionService, specialActionConsoleHandlers, specialActionCustomerHandlers } from './services/special-actions.ts';
 import { mountSpecialActionRoutes } from './http/special-action-routes.ts';
 import { ProbeKind, probeHandlers } from './relay/probe.ts';
+import { FilesKind, filesHandlers } from './relay/files.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
@@ -151,6 +152,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const screenDeps = { channels, sessions, permissions };
   const screen = new ScreenKind(screenDeps);
   channels.register(screen);
+  channels.register(new FilesKind(channels, permissions));
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
     onRevoked: (keys, reason) => hub.signOut(keys, reason),
   });
@@ -197,6 +199,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     ...screenHandlers(screen, screenDeps, hub),
     ...specialActionConsoleHandlers(specialActions, hub),
     ...jumps.consoleHandlers(),
+    ...filesHandlers(channels, hub, permissions),
   });
   jumps.mount(app);
   mountCustomerSocket(app, customers, sessions, log, {

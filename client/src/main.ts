@@ -15,6 +15,7 @@ import { embeddedConfig } from './embedded.ts';
 import { removeOwnBuildSync } from './lifecycle/self-remove.ts';
 import { customerName, systemInfo } from './sysinfo/system-info.ts';
 import { CustomerLink } from './transport/customer-link.ts';
+import { handleFilesChannel } from './files/files-channel.ts';
 import { ChannelRouter, serveProbe } from './transport/channels.ts';
 import { openPinnedChannel, openPinnedJump, openPinnedSocket } from './transport/pinned-socket.ts';
 import type { PinnedTrust } from '../../certs/pin.ts';
@@ -37,6 +38,7 @@ const RESULT_RETRIES = 120;
 function channelRouter(url: string, trust: PinnedTrust, debug: (text: string) => void): ChannelRouter {
   const channels = new ChannelRouter((ticket) => openPinnedChannel(url, trust, ticket), debug);
   channels.register('probe', serveProbe);
+  channels.register('files', (open) => handleFilesChannel(open, debug));
   return channels;
 }
 

@@ -53,7 +53,7 @@ export interface ClientRun {
 }
 
 /** Runs a downloaded build; with `typing`, stdin is a pipe the test can write lines to, else it is /dev/null. */
-export function runClient(file: string, args: string[], opts: { typing?: boolean; env?: Record<string, string> } = {}): ClientRun {
+export function runClient(file: string, args: string[], opts: { typing?: boolean; env?: Record<string, string>; lifetimeMs?: number } = {}): ClientRun {
   const child = spawn(process.execPath, [file, ...args], { cwd: path.dirname(file), stdio: [opts.typing ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', ...opts.env } });
   let all = '';
   let out = '';
@@ -61,7 +61,7 @@ export function runClient(file: string, args: string[], opts: { typing?: boolean
   const notify = (): void => listeners.forEach((l) => l());
   child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), (all += d.toString()), notify()));
   child.stderr!.on('data', (d: Buffer) => ((all += d.toString()), notify()));
-  const lifetime = setTimeout(() => child.kill('SIGKILL'), CLIENT_LIFETIME_MS);
+  const lifetime = setTimeout(() => child.kill('SIGKILL'), opts.lifetimeMs ?? CLIENT_LIFETIME_MS);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
       clearTimeout(lifetime);

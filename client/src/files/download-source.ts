@@ -101,7 +101,7 @@ async function addFile(pack: Pack, full: string, name: string, st: Stats): Promi
     }
     // A file that shrank while being read: pad, so the archive stays well-formed (its size was promised in the header).
     if (sent < st.size) entry.write(Buffer.alloc(st.size - sent));
-    entry.end();
+    entry.end(undefined as unknown as Buffer);
     await done;
   } finally {
     rs.destroy();

@@ -15,7 +15,7 @@ import { checkLexical, policyFromParams, resolveExisting, type FilePolicy } from
 import { openDownload } from './download-source.ts';
 import { parseMountinfo } from './volumes.ts';
 
-function tree(t: Tap.Test): { root: string; allowed: string; outside: string } {
+function tree(t: { teardown(fn: () => void): void }): { root: string; allowed: string; outside: string } {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'rd-files-')));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const allowed = path.join(root, 'allowed');

@@ -4,12 +4,13 @@
  * transfer (`upload`, `download`). The policy comes with the channel's
  * parameters from the appliance and is enforced here again on every path.
  *
- * Flow control:
- *   upload   — when the disk is behind (`write` returns false) the socket is
- *              paused, so TCP pushes back through the appliance to the console;
+ * Flow control is by credit (common/flow.ts), because the appliance cannot
+ * stop reading a socket:
+ *   upload   — each chunk is acknowledged to the console once it is written
+ *              to disk, so the console never has more than a window in flight;
  *   download — a chunk is sent only while the console's unacknowledged bytes
- *              stay under DOWNLOAD_WINDOW_BYTES and the socket's own buffer
- *              under SEND_HIGH_WATER, so neither this process nor the browser
+ *              stay under the window and this socket's own buffer under
+ *              SEND_HIGH_WATER, so neither this process nor the browser
  *              holds more than a few MB.
  */
 import { createHash } from 'node:crypto';
@@ -18,13 +19,13 @@ import { AppError } from '../../../common/errors.ts';
 import {
   decodeFilesRequest,
   decodeTransferControl,
-  DOWNLOAD_WINDOW_BYTES,
   errorReply,
   FilesRequestError,
   type FilesRequest,
   type FilesReply,
   type TransferReply,
 } from '../../../common/files-protocol.ts';
+import { ReceiveCounter, SendWindow } from '../../../common/flow.ts';
 import { openDownload, type DownloadSource } from './download-source.ts';
 import { deleteEntry, listDir, makeDir, renameEntry } from './file-ops.ts';
 import { fsError } from './fs-errors.ts';
@@ -90,12 +91,14 @@ function serveBrowse(ws: WebSocket, policy: FilePolicy): void {
     chain = chain.then(async () => {
       if (isBinary) return fail(ws, new AppError('WS_BAD_FRAME', 'binary frame on a file view'));
       let reply: FilesReply;
+      let id = -1;
       try {
-        reply = await answer(policy, decodeFilesRequest(data.toString('utf8')));
+        const req = decodeFilesRequest(data.toString('utf8'));
+        id = req.id;
+        reply = await answer(policy, req);
       } catch (err) {
-        const id = err instanceof FilesRequestError ? err.id : undefined;
-        const e = err instanceof FilesRequestError ? err.error : fsError(err);
-        reply = { id: id ?? -1, ...errorReply(e) };
+        if (err instanceof FilesRequestError) id = err.id ?? -1;
+        reply = { id, ...errorReply(err instanceof FilesRequestError ? err.error : fsError(err)) };
       }
       sendJson(ws, reply);
     });
@@ -119,15 +122,17 @@ async function serveUpload(ws: WebSocket, policy: FilePolicy, params: Readonly<R
     void sink?.abort();
     fail(ws, err);
   };
+  const written = new ReceiveCounter();
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (finished) return;
     try {
       if (!sink) throw new AppError('WS_BAD_FRAME', 'data before ready');
       if (isBinary) {
-        if (!sink.write(data)) {
-          ws.pause();
-          sink.onDrain(() => ws.resume());
-        }
+        // Credit goes back only once the bytes are on disk, so a slow disk slows the console.
+        sink.write(data, () => {
+          const total = written.consumed(data.length);
+          if (total !== undefined && !finished) sendJson(ws, { t: 'ack', bytes: total });
+        });
         return;
       }
       const ctl = decodeTransferControl(data.toString('utf8'));
@@ -162,8 +167,7 @@ async function serveUpload(ws: WebSocket, policy: FilePolicy, params: Readonly<R
 
 async function serveDownload(ws: WebSocket, policy: FilePolicy, params: Readonly<Record<string, unknown>>): Promise<void> {
   let source: DownloadSource | undefined;
-  let acked = 0;
-  let sent = 0;
+  const credit = new SendWindow();
   let closed = false;
   let wake: (() => void) | undefined;
   const poke = (): void => {
@@ -180,8 +184,9 @@ async function serveDownload(ws: WebSocket, policy: FilePolicy, params: Readonly
     try {
       if (isBinary) throw new AppError('WS_BAD_FRAME', 'binary frame from the console on a download');
       const ctl = decodeTransferControl(data.toString('utf8'));
-      if (ctl.t === 'ack') acked = Math.max(acked, Math.min(ctl.bytes, sent));
-      else if (ctl.t === 'cancel') {
+      if (ctl.t === 'ack') {
+        if (!credit.acked(ctl.bytes)) throw new AppError('WS_BAD_FRAME', 'acknowledged more than was sent');
+      } else if (ctl.t === 'cancel') {
         closed = true;
         source?.destroy();
         ws.close(1000, 'cancelled');
@@ -193,22 +198,24 @@ async function serveDownload(ws: WebSocket, policy: FilePolicy, params: Readonly
       fail(ws, err);
     }
   });
-  const hasRoom = (): boolean => closed || (sent - acked < DOWNLOAD_WINDOW_BYTES && ws.bufferedAmount < SEND_HIGH_WATER);
+  const hasRoom = (): boolean => closed || (credit.available > 0 && ws.bufferedAmount < SEND_HIGH_WATER);
   try {
     source = await openDownload(policy, paramPath(params));
     if (closed) return source.destroy();
     sendJson(ws, { t: 'meta', name: source.name, size: source.size, archive: source.archive });
     const hash = createHash('sha256');
+    let bytes = 0;
     for await (const chunk of source.chunks) {
       while (!hasRoom()) await new Promise<void>((resolve) => (wake = resolve));
       if (closed) return;
       hash.update(chunk);
-      sent += chunk.length;
+      credit.sent(chunk.length);
+      bytes += chunk.length;
       // The callback fires once the chunk is handed to the kernel: room in the socket again.
       ws.send(chunk, { binary: true }, poke);
     }
     if (closed) return;
-    sendJson(ws, { t: 'end', size: sent, sha256: hash.digest('hex') });
+    sendJson(ws, { t: 'end', size: bytes, sha256: hash.digest('hex') });
     ws.close(1000, 'done');
   } catch (err) {
     source?.destroy();

@@ -7,9 +7,8 @@
  * rename). A cancelled, cut or mismatched upload removes the temporary file
  * and leaves the folder as it was.
  *
- * Contract: `write` returns false when the disk is behind; the caller stops
- * reading (pauses its socket) until `onDrain` fires. At most one of
- * `finish` / `abort` takes effect.
+ * Contract: `write`'s callback runs once the chunk is on disk (the caller
+ * grants credit then). At most one of `finish` / `abort` takes effect.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
@@ -66,18 +65,16 @@ export class UploadSink {
     return this.received;
   }
 
-  /** Writes a chunk; false when the caller should wait for `onDrain`. Throws FILE_SIZE past the announced size. */
-  write(chunk: Buffer): boolean {
-    if (this.settled) return true;
+  /** Queues a chunk; `written` runs once it is on disk. Throws FILE_SIZE past the announced size. */
+  write(chunk: Buffer, written?: () => void): void {
+    if (this.settled) return;
     if (this.failure) throw fsError(this.failure, this.target);
     if (this.received + chunk.length > this.size) throw new AppError('FILE_SIZE', `more than ${this.size} bytes`);
     this.received += chunk.length;
     this.hash.update(chunk);
-    return this.out.write(chunk);
-  }
-
-  onDrain(fn: () => void): void {
-    this.out.once('drain', fn);
+    this.out.write(chunk, (err) => {
+      if (!err) written?.();
+    });
   }
 
   /** Verifies size and checksum, then puts the file in place. Removes the temporary file on any failure. */

@@ -2,20 +2,23 @@
  * File transfers in the rep's browser, one channel each (common/files-protocol.ts):
  *
  *   upload   — reads the File with `file.stream()` and sends it in chunks of
- *              FILE_CHUNK_BYTES, waiting while the socket holds more than
- *              UPLOAD_HIGH_WATER unsent bytes; SHA-256 as it goes; at the end
- *              the client's checksum must equal ours.
+ *              FILE_CHUNK_BYTES, keeping at most a window (common/flow.ts)
+ *              that the client has not yet written to its disk, and waiting
+ *              while the socket holds more than UPLOAD_HIGH_WATER unsent
+ *              bytes; SHA-256 as it goes; at the end the client's checksum
+ *              must equal ours.
  *   download — writes each chunk to the chosen sink (files-save.ts) before
- *              acknowledging it, so the client never has more than
- *              DOWNLOAD_WINDOW_BYTES in flight to us; SHA-256 as it goes,
- *              compared with the client's at the end.
+ *              acknowledging it, so the client never has more than a window
+ *              in flight to us; SHA-256 as it goes, compared with the
+ *              client's at the end.
  *
  * A Transfer is the observable record the transfers pane draws; `cancel`
  * stops it (the client removes a partial upload).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { FILE_ACK_EVERY, FILE_CHUNK_BYTES, type TransferReply } from '../../../common/files-protocol.ts';
+import { FILE_CHUNK_BYTES, type TransferReply } from '../../../common/files-protocol.ts';
+import { ReceiveCounter, SendWindow } from '../../../common/flow.ts';
 import { ApiError } from '../net/api.ts';
 import { openChannel } from '../net/channel-socket.ts';
 import type { ConsoleContext } from './console-context.ts';
@@ -23,8 +26,8 @@ import type { SaveSink, SinkFactory } from './files-save.ts';
 
 /** Unsent bytes the browser socket may hold before an upload waits: 4 MiB. */
 export const UPLOAD_HIGH_WATER = 4 * 1024 * 1024;
-/** How often a waiting upload looks at the socket again (browsers have no drain event). */
-const UPLOAD_POLL_MS = 5;
+/** How often a waiting upload looks at the socket again (browsers have no drain event): 20 ms. */
+const UPLOAD_POLL_MS = 20;
 
 export type TransferState = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -79,6 +82,8 @@ class TransferSocket {
   private waiter: ((m: TransferReply | undefined) => void) | undefined;
   closed = false;
   onBinary: ((data: ArrayBuffer) => void) | undefined;
+  /** Upload credit from the client: its running total of bytes on disk. */
+  onAck: ((bytes: number) => void) | undefined;
 
   constructor(readonly ws: WebSocket) {
     ws.binaryType = 'arraybuffer';
@@ -90,7 +95,8 @@ class TransferSocket {
         } catch {
           return;
         }
-        this.push(m);
+        if (m.t === 'ack') this.onAck?.(m.bytes);
+        else this.push(m);
       } else this.onBinary?.(ev.data as ArrayBuffer);
     });
     ws.addEventListener('close', () => {
@@ -117,7 +123,8 @@ class TransferSocket {
   }
 
   send(data: string | Uint8Array): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data);
+    // File chunks are views on ArrayBuffers (never shared memory).
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data as string | Uint8Array<ArrayBuffer>);
   }
 
   close(): void {
@@ -151,6 +158,14 @@ export function startUpload(ctx: ConsoleContext, sessionId: string, file: File, 
       if (t.cancelled) throw new ApiError('FILE_CANCELLED', 0);
       const ready = await sock.next();
       if (ready.t !== 'ready') throw new ApiError('unexpected', 0);
+      const s = sock;
+      const credit = new SendWindow();
+      let wake: (() => void) | undefined;
+      s.onAck = (bytes) => {
+        credit.acked(bytes);
+        wake?.();
+      };
+      const roomFor = (n: number): boolean => s.closed || t.cancelled || (credit.available >= Math.min(n, credit.window) && s.ws.bufferedAmount <= UPLOAD_HIGH_WATER);
       const hash = sha256.create();
       const reader = file.stream().getReader();
       for (;;) {
@@ -158,10 +173,12 @@ export function startUpload(ctx: ConsoleContext, sessionId: string, file: File, 
         if (done) break;
         for (let off = 0; off < value.length; off += FILE_CHUNK_BYTES) {
           const piece = value.subarray(off, Math.min(off + FILE_CHUNK_BYTES, value.length));
-          while (sock.ws.bufferedAmount > UPLOAD_HIGH_WATER && !sock.closed) await new Promise((r) => setTimeout(r, UPLOAD_POLL_MS));
+          // Waits for credit (an ack wakes it) or for the socket to drain (browsers have no drain event: poll).
+          while (!roomFor(piece.length)) await new Promise<void>((r) => ((wake = r), setTimeout(r, UPLOAD_POLL_MS)));
           if (t.cancelled) throw new ApiError('FILE_CANCELLED', 0);
           if (sock.closed) return void finish(t, 'failed', await sock.next().catch((e: unknown) => e));
           hash.update(piece);
+          credit.sent(piece.length);
           sock.send(piece);
           t.done += piece.length;
           changed();
@@ -199,7 +216,7 @@ export function startDownload(ctx: ConsoleContext, sessionId: string, remotePath
       sock = await openTransfer(ctx, { sessionId, direction: 'download', path: remotePath });
       const s = sock;
       const hash = sha256.create();
-      let acked = 0;
+      const counter = new ReceiveCounter();
       // Chunks are written one after another; each is acknowledged only once on disk.
       let writing: Promise<void> = Promise.resolve();
       let writeError: unknown;
@@ -219,10 +236,8 @@ export function startDownload(ctx: ConsoleContext, sessionId: string, remotePath
           }
           hash.update(chunk);
           t.done += chunk.length;
-          if (t.done - acked >= FILE_ACK_EVERY) {
-            acked = t.done;
-            s.send(JSON.stringify({ t: 'ack', bytes: acked }));
-          }
+          const total = counter.consumed(chunk.length);
+          if (total !== undefined) s.send(JSON.stringify({ t: 'ack', bytes: total }));
           changed();
         });
       };
