@@ -41,6 +41,12 @@ export const CONSOLE_TO_APPLIANCE = {
   pause: { rid: RID, sessionId: SESSION_ID },
   /** Owner only: close the session; the customer client exits and removes itself. */
   end: { rid: RID, sessionId: SESSION_ID },
+  /** Owner only (F28): invite a team (`team:<id>`, any of its reps may join) or a rep (`rep:<id>`). */
+  invite: { rid: RID, sessionId: SESSION_ID, to: { kind: 'string', max: 27, pattern: QUEUE_ID_PATTERN } },
+  /** Owner only: take back a live invitation. */
+  invite_withdraw: { rid: RID, sessionId: SESSION_ID, invitationId: SESSION_ID },
+  /** An invited rep joins (as a member) or declines. */
+  invite_answer: { rid: RID, sessionId: SESSION_ID, invitationId: SESSION_ID, join: { kind: 'bool' } },
   /** Owner only (F29): take another rep out of the session. */
   remove_member: { rid: RID, sessionId: SESSION_ID, userId: SESSION_ID },
   /** Owner only (F29): disconnect the customer; the reps stay in the session. */

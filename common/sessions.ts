@@ -51,6 +51,16 @@ export interface SessionSummary {
   createdAt: number;
   /** Problem type chosen on the portal's issue form, if any. */
   issue: string | null;
+  /** Live invitations to join (F28): to a team (`team:<id>`) or a rep (`rep:<id>`). */
+  invitations: InvitationInfo[];
+}
+
+export interface InvitationInfo {
+  id: string;
+  to: QueueId;
+  toName: string;
+  by: Person;
+  at: number;
 }
 
 export type ChatAuthor = { kind: 'rep'; id: string; name: string } | { kind: 'customer'; name: string } | { kind: 'system' };
@@ -78,6 +88,9 @@ export const EVENT_KINDS = [
   'special_action_refused',
   'special_action_failed',
   'rep_removed',
+  'invited',
+  'invitation_withdrawn',
+  'invitation_declined',
   'customer_dismissed',
   'jump_pinned',
   'jump_started',

@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { startAppliance } from './helpers/appliance.ts';
 import { launchTrusting } from './helpers/browser.ts';
 import { download, runClient } from './helpers/customer.ts';
-import { adminAgent, createTeam, createUser } from './helpers/rep.ts';
+import { adminAgent, createTeam, createUser, joinCustomer } from './helpers/rep.ts';
 
 const app = await startAppliance();
 t.teardown(() => app.stop());
@@ -201,4 +201,42 @@ t.test('pin the computer as a jump client, jump to it later from Jump Items, rem
   while (existsSync(jumpDir) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
   t.notOk(existsSync(jumpDir), 'the jump client uninstalled itself');
   await repA.screenshot({ path: '/tmp/relaydesk-jump.png' });
+});
+
+t.test('invite a colleague: the banner on their console, Join, both in the session', async (t) => {
+  await repA.click('#start-session');
+  await repA.click('#key-generate');
+  await repA.locator('#key-short').waitFor();
+  const key = (await repA.textContent('#key-short'))!;
+  await repA.keyboard.press('Escape');
+  const customer = await joinCustomer(app, { key, name: 'Ines' });
+  t.teardown(() => customer.socket.ws.close());
+  const popup = repA.locator('.popup', { hasText: 'Ines' });
+  await popup.waitFor();
+  await popup.locator('[data-action="show"]').click();
+  await repA.click('#accept-session');
+  const view = repA.locator('.session-view:not([hidden])', { hasText: 'Ines' });
+  await view.locator('[data-action="invite"]').click();
+  const dialog = repA.locator('[data-testid="invite-dialog"]');
+  await dialog.locator('button[type="submit"]').click();
+  await dialog.locator('.dialog-error', { hasText: 'Choose at least one' }).waitFor();
+  await dialog.locator('label', { hasText: 'Bob' }).click();
+  await dialog.locator('button[type="submit"]').click();
+  await view.locator('[data-testid="invitations"] li', { hasText: 'Bob' }).waitFor();
+
+  const banner = repB.locator('#invitations .invitation', { hasText: 'Ines' });
+  await banner.waitFor();
+  t.match(await banner.textContent(), /Alice invites you to join the session with Ines/);
+  await banner.locator('[data-action="join"]').click();
+  const viewB = repB.locator('.session-view:not([hidden])', { hasText: 'Ines' });
+  await viewB.waitFor();
+  await banner.waitFor({ state: 'detached' });
+  await view.locator('[data-testid="members"] li', { hasText: 'Bob' }).waitFor();
+  t.pass('Bob joined from the banner; Alice sees him among the members');
+  await viewB.locator('.chat-input').fill('Bob joining in');
+  await viewB.locator('.chat-input').press('Enter');
+  await customer.socket.next((m) => m.t === 'chat' && m.msg.body === 'Bob joining in');
+  t.equal(await viewB.locator('[data-action="end"][aria-disabled="true"]').count(), 1, 'Alice stays the owner');
+  await view.locator('[data-action="end"]').click();
+  await repA.locator('[data-testid="end-dialog"] button.danger').click();
 });

@@ -1,5 +1,7 @@
 /**
- * F29 over raw WebSocket against the real appliance: the owner takes
+ * F28 and F29 over raw WebSocket against the real appliance: the owner
+ * invites a rep or a team (the invited see it, join as members or decline;
+ * the owner withdraws; invitations end when ownership moves), takes
  * another rep out of the session (that rep loses it at once; others may
  * not do this), and disconnects the customer while the reps stay (the
  * customer is told, cannot resume, and the session goes on until ended).
@@ -15,8 +17,13 @@ const admin = await adminAgent(app);
 const aliceId = await createUser(admin, 'alice');
 const bobId = await createUser(admin, 'bob');
 await createTeam(admin, 'Desk', [[aliceId, 'member'], [bobId, 'member']]);
+const carolId = await createUser(admin, 'carol');
+const daveId = await createUser(admin, 'dave');
+const night = await createTeam(admin, 'Night shift', [[carolId, 'member'], [daveId, 'member']]);
 const alice = await signInRep(app, 'alice');
 const bob = await signInRep(app, 'bob');
+const carol = await signInRep(app, 'carol');
+const dave = await signInRep(app, 'dave');
 
 /** A session owned by alice with bob as a second member; returns the customer too. */
 async function sharedSession(name: string) {
@@ -65,4 +72,48 @@ t.test('the owner disconnects the customer and the reps stay', async (t) => {
   t.equal((await bob.request({ t: 'chat', sessionId: id, body: 'just us now' })).t, 'ack', 'the reps still chat');
   t.ok(detail.events.some((e: any) => e.kind === 'customer_dismissed' && e.actor === 'Alice'));
   t.equal((await alice.request({ t: 'end', sessionId: id })).t, 'ack', 'and the owner ends it later');
+});
+
+t.test('invitations: a rep and a team are invited, join or decline, the owner withdraws, a transfer ends them', async (t) => {
+  const key = (await alice.agent.post('/api/console/session-keys', { ttlMinutes: 10 })).json();
+  const customer = await joinCustomer(app, { key: key.shortKey, name: 'Olga' });
+  const id: string = customer.joined.sessionId;
+  await alice.request({ t: 'accept', sessionId: id });
+
+  t.equal((await bob.request({ t: 'invite', sessionId: id, to: `team:${night}` })).code, 'SESSION_UNKNOWN', 'only the owner invites');
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: `rep:${aliceId}` })).code, 'BAD_FIELD', 'not herself');
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: 'team:AAAAAAAAAAAAAAAAAAAAAA' })).code, 'QUEUE_UNKNOWN');
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: `rep:${bobId}` })).t, 'ack');
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: `rep:${bobId}` })).code, 'INVITATION_EXISTS', 'never two for the same rep');
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: `team:${night}` })).t, 'ack');
+
+  const forBob = await bob.socket.next((m) => m.t === 'session' && m.session.id === id && m.session.invitations.some((i: any) => i.to === `rep:${bobId}`));
+  const bobInv = forBob.session.invitations.find((i: any) => i.to === `rep:${bobId}`);
+  t.equal(bobInv.by.name, 'Alice');
+  const forDave = await dave.socket.next((m) => m.t === 'session' && m.session.id === id && m.session.invitations.some((i: any) => i.to === `team:${night}`));
+  const teamInv = forDave.session.invitations.find((i: any) => i.to === `team:${night}`);
+  t.equal(teamInv.toName, 'Night shift', 'the team sees the invitation');
+  t.equal((await bob.request({ t: 'invite_answer', sessionId: id, invitationId: teamInv.id, join: true })).code, 'INVITATION_UNKNOWN', 'bob is not in that team');
+
+  t.equal((await bob.request({ t: 'invite_answer', sessionId: id, invitationId: bobInv.id, join: true })).t, 'ack');
+  t.equal((await bob.request({ t: 'chat', sessionId: id, body: 'Bob here' })).t, 'ack', 'bob joined as a member');
+  t.equal((await bob.request({ t: 'end', sessionId: id })).code, 'NOT_OWNER', 'but alice stays the owner');
+
+  t.equal((await carol.request({ t: 'invite_answer', sessionId: id, invitationId: teamInv.id, join: false })).t, 'ack', 'carol declines for the team');
+  t.equal((await dave.request({ t: 'invite_answer', sessionId: id, invitationId: teamInv.id, join: true })).code, 'INVITATION_UNKNOWN', 'declined is gone for the whole team');
+
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: `rep:${daveId}` })).t, 'ack');
+  const detail = await alice.request({ t: 'open_session', sessionId: id });
+  const daveInv = detail.session.invitations.find((i: any) => i.to === `rep:${daveId}`);
+  t.equal((await alice.request({ t: 'invite_withdraw', sessionId: id, invitationId: daveInv.id })).t, 'ack');
+  t.equal((await dave.request({ t: 'invite_answer', sessionId: id, invitationId: daveInv.id, join: true })).code, 'INVITATION_UNKNOWN', 'withdrawn');
+
+  t.equal((await alice.request({ t: 'invite', sessionId: id, to: `rep:${daveId}` })).t, 'ack');
+  t.equal((await alice.request({ t: 'transfer', sessionId: id, to: `team:${night}` })).t, 'ack');
+  const moved = await alice.request({ t: 'open_session', sessionId: id });
+  t.same(moved.session.invitations, [], 'a transfer ends every invitation');
+  const kinds = moved.events.map((e: any) => e.kind);
+  for (const k of ['invited', 'rep_joined', 'invitation_declined', 'invitation_withdrawn']) t.ok(kinds.includes(k), `logged ${k}`);
+  await carol.request({ t: 'accept', sessionId: id });
+  await carol.request({ t: 'end', sessionId: id });
 });

@@ -37,6 +37,17 @@ export interface SessionRecord {
   readonly resumeHash: string;
   /** Every rep who was ever a member, kept by the store for reports (absent on records from before it existed). */
   participants?: string[];
+  /** Live invitations to join (F28); absent on records from before they existed. */
+  invitations?: Invitation[];
+}
+
+/** The owner asks a team's reps (`team:<id>`) or one rep (`rep:<id>`) to join the session. */
+export interface Invitation {
+  readonly id: string;
+  readonly to: QueueId;
+  /** The rep who invited (the owner at the time). */
+  readonly by: string;
+  readonly at: number;
 }
 
 export interface Transition {
@@ -64,11 +75,18 @@ export function teamQueue(teamId: string): QueueId {
 export function canSee(actor: Actor, s: SessionRecord): boolean {
   if (s.state === 'ended') return false;
   if (s.members.includes(actor.id)) return true;
+  if (s.state === 'active' && invitationFor(actor, s)) return true;
   return s.state === 'waiting' && actor.queues.has(s.queue);
 }
 
+/** The live invitation that reaches this rep (through their own or a team queue), if any. */
+export function invitationFor(actor: Actor, s: SessionRecord): Invitation | undefined {
+  return (s.invitations ?? []).find((i) => actor.queues.has(i.to));
+}
+
+/** Invitations end whenever ownership moves or the session closes (F28). */
 function copy(s: SessionRecord): SessionRecord {
-  return { ...s, members: [...s.members], customer: { ...s.customer, privateIps: [...s.customer.privateIps] } };
+  return { ...s, members: [...s.members], customer: { ...s.customer, privateIps: [...s.customer.privateIps] }, invitations: [...(s.invitations ?? [])] };
 }
 
 function mustSee(actor: Actor, s: SessionRecord): void {
@@ -97,6 +115,7 @@ export function transfer(s: SessionRecord, actor: Actor, to: QueueId, targetName
   next.state = 'waiting';
   next.owner = null;
   next.queue = to;
+  next.invitations = [];
   return { next, event: { kind: 'transferred', actor: actor.name, params: { to: targetName } } };
 }
 
@@ -108,6 +127,7 @@ export function pause(s: SessionRecord, actor: Actor): Transition {
   next.owner = null;
   next.queue = personalQueue(actor.id);
   next.members = next.members.filter((m) => m !== actor.id);
+  next.invitations = [];
   return { next, event: { kind: 'paused', actor: actor.name, params: {} } };
 }
 
@@ -118,6 +138,7 @@ export function end(s: SessionRecord, actor: Actor, now: number): Transition {
   next.state = 'ended';
   next.members = [];
   next.endedAt = now;
+  next.invitations = [];
   return { next, event: { kind: 'ended', actor: actor.name, params: {} } };
 }
 
@@ -127,6 +148,39 @@ export function leave(s: SessionRecord, actor: Actor): Transition {
   const next = copy(s);
   next.members = next.members.filter((m) => m !== actor.id);
   return { next, event: { kind: 'rep_left', actor: actor.name, params: {} } };
+}
+
+/** F28: the owner invites a team (any of its reps may join) or one rep. */
+export function invite(s: SessionRecord, actor: Actor, to: QueueId, toName: string, id: string, now: number, memberOfTarget: boolean): Transition {
+  mustSee(actor, s);
+  if (s.state !== 'active') throw new AppError('SESSION_NOT_ACTIVE');
+  if (s.owner !== actor.id) throw new AppError('NOT_OWNER');
+  if (to === personalQueue(actor.id)) throw new AppError('BAD_FIELD', 'you are in the session already');
+  if (memberOfTarget) throw new AppError('ALREADY_MEMBER');
+  if ((s.invitations ?? []).some((i) => i.to === to)) throw new AppError('INVITATION_EXISTS');
+  const next = copy(s);
+  next.invitations!.push({ id, to, by: actor.id, at: now });
+  return { next, event: { kind: 'invited', actor: actor.name, params: { to: toName } } };
+}
+
+export function withdrawInvitation(s: SessionRecord, actor: Actor, invitationId: string, toName: (q: QueueId) => string): Transition {
+  if (s.owner !== actor.id || s.state === 'ended') throw new AppError('NOT_OWNER');
+  const inv = (s.invitations ?? []).find((i) => i.id === invitationId);
+  if (!inv) throw new AppError('INVITATION_UNKNOWN');
+  const next = copy(s);
+  next.invitations = next.invitations!.filter((i) => i.id !== invitationId);
+  return { next, event: { kind: 'invitation_withdrawn', actor: actor.name, params: { to: toName(inv.to) } } };
+}
+
+/** An invited rep joins (as a member, not the owner) or declines; either way the invitation is used up. */
+export function answerInvitation(s: SessionRecord, actor: Actor, invitationId: string, join: boolean): Transition {
+  const inv = (s.invitations ?? []).find((i) => i.id === invitationId);
+  if (!inv || s.state !== 'active' || !actor.queues.has(inv.to)) throw new AppError('INVITATION_UNKNOWN');
+  const next = copy(s);
+  next.invitations = next.invitations!.filter((i) => i.id !== invitationId);
+  if (!join) return { next, event: { kind: 'invitation_declined', actor: actor.name, params: {} } };
+  if (!next.members.includes(actor.id)) next.members.push(actor.id);
+  return { next, event: { kind: 'rep_joined', actor: actor.name, params: {} } };
 }
 
 /** F29: the owner removes another rep from the session. */
@@ -154,5 +208,6 @@ export function repGone(s: SessionRecord, repId: string, repName: string): Trans
   next.state = 'waiting';
   next.owner = null;
   next.queue = s.originTeam ? teamQueue(s.originTeam) : personalQueue(repId);
+  next.invitations = [];
   return { next, event: { kind: 'requeued_after_disconnect', actor: repName, params: {} } };
 }

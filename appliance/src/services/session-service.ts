@@ -139,6 +139,7 @@ export class SessionService {
       customerConnected: s.customerConnected,
       createdAt: s.createdAt,
       issue: s.issue,
+      invitations: (s.invitations ?? []).map((i) => ({ id: i.id, to: i.to, toName: this.queueName(i.to), by: person(i.by), at: i.at })),
     };
   }
 
@@ -197,6 +198,8 @@ export class SessionService {
     for (const m of is) if (!was.has(m)) this.pub.setUserTopic(m, topic.session(after.id), true);
     const queues = new Set<QueueId>([after.queue]);
     if (before) queues.add(before.queue);
+    // Invited reps learn of an invitation, and of it going away, through the queue it was sent to.
+    for (const i of [...(before?.invitations ?? []), ...(after.invitations ?? [])]) queues.add(i.to);
     for (const q of queues) this.pub.publishConsole(topic.queue(q), msg);
     this.pub.publishConsole(topic.session(after.id), msg);
     if (event) this.pub.publishConsole(topic.session(after.id), { t: 'event', sessionId: after.id, event });
@@ -352,6 +355,24 @@ export class SessionService {
     this.pub.publishCustomer(topic.customer(s.id), { t: 'end', reason: 'ended' });
     this.pub.closeCustomer(s.id);
     this.d.log.info({ session: s.id }, 'session ended');
+  }
+
+  /** F28: the owner invites a team or a rep to join. */
+  invite(userId: string, sessionId: string, to: string): void {
+    const s = this.load(sessionId);
+    if (!isQueueId(to) || !this.queueExists(to)) throw new AppError('QUEUE_UNKNOWN');
+    const memberOfTarget = to.startsWith('rep:') && s.members.includes(to.slice(4));
+    this.apply(s, sm.invite(s, this.actor(userId), to, this.queueName(to), newId(), this.now(), memberOfTarget));
+  }
+
+  withdrawInvitation(userId: string, sessionId: string, invitationId: string): void {
+    const s = this.load(sessionId);
+    this.apply(s, sm.withdrawInvitation(s, this.actor(userId), invitationId, (q) => this.queueName(q)));
+  }
+
+  answerInvitation(userId: string, sessionId: string, invitationId: string, join: boolean): void {
+    const s = this.load(sessionId);
+    this.apply(s, sm.answerInvitation(s, this.actor(userId), invitationId, join));
   }
 
   /** F29: the owner removes another rep; that rep's console drops the session. */

@@ -198,6 +198,18 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       sessions.end(user(ws), body.sessionId as string);
       ack(ws, body);
     },
+    invite(ws, body) {
+      sessions.invite(user(ws), body.sessionId as string, body.to as string);
+      ack(ws, body);
+    },
+    invite_withdraw(ws, body) {
+      sessions.withdrawInvitation(user(ws), body.sessionId as string, body.invitationId as string);
+      ack(ws, body);
+    },
+    invite_answer(ws, body) {
+      sessions.answerInvitation(user(ws), body.sessionId as string, body.invitationId as string, body.join as boolean);
+      ack(ws, body);
+    },
     remove_member(ws, body) {
       sessions.removeMember(user(ws), body.sessionId as string, body.userId as string);
       ack(ws, body);

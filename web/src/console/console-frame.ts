@@ -20,6 +20,7 @@ import type { ConsoleContext } from './console-context.ts';
 import { ConsoleStore } from './console-store.ts';
 import { homeView } from './home-view.ts';
 import { jumpView } from './jump-view.ts';
+import { invitationBanner } from './invitations.ts';
 import { searchView } from './search-view.ts';
 import { sessionPopups } from './session-popup.ts';
 import { sessionView, type SessionView } from './session-view.ts';
@@ -144,7 +145,7 @@ export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): C
     h('span', { class: 'rep-name', raw: me.user.displayName, attrs: { id: 'rep-name' } }),
     logout,
   );
-  replace(main, notice.el, viewBox);
+  replace(main, notice.el, invitationBanner(ctx), viewBox);
 
   const el = h('div', { class: 'console-frame', attrs: { id: 'console-frame' } }, h('a', { class: 'skip-link', text: 'common.skip', attrs: { href: '#main' } }), bar, main, popups.el);
   show({ kind: 'home' });

@@ -13,7 +13,7 @@
  * session, is dropped.
  */
 import type { ApplianceToConsole, QueueInfo, TeamChatMessage, TransferTargets } from '../../../common/protocol.ts';
-import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from '../../../common/sessions.ts';
+import type { ChatMessage, InvitationInfo, QueueId, SessionEvent, SessionSummary } from '../../../common/sessions.ts';
 import { NO_PERMISSIONS, type RepPermissions } from '../../../common/permissions.ts';
 import type { JumpItem } from '../../../common/jump.ts';
 
@@ -33,6 +33,8 @@ export type Topic =
   | { kind: 'chat'; sessionId: string; msg: ChatMessage }
   | { kind: 'event'; sessionId: string; event: SessionEvent }
   | { kind: 'detail'; sessionId: string }
+  /** Someone invited me (or a team of mine) to join their session. */
+  | { kind: 'invited'; session: SessionSummary; invitation: InvitationInfo }
   /** Jump items I may see were listed, added, changed or removed. */
   | { kind: 'jump' };
 
@@ -72,6 +74,21 @@ export class ConsoleStore {
     for (const fn of [...this.listeners]) fn(topic);
   }
 
+  /** The live invitation that reaches me (my own queue or one of my teams'), if any. */
+  invitationFor(s: SessionSummary): InvitationInfo | undefined {
+    return s.invitations.find((i) => this.queues.some((q) => q.id === i.to));
+  }
+
+  /** Sessions I am invited to and not in yet, oldest invitation first. */
+  invitations(): Array<{ session: SessionSummary; invitation: InvitationInfo }> {
+    const out: Array<{ session: SessionSummary; invitation: InvitationInfo }> = [];
+    for (const s of this.sessions.values()) {
+      const invitation = this.invitationFor(s);
+      if (invitation && !this.isMember(s)) out.push({ session: s, invitation });
+    }
+    return out.sort((a, b) => a.invitation.at - b.invitation.at);
+  }
+
   isMember(s: SessionSummary): boolean {
     return s.members.some((m) => m.id === this.me.id);
   }
@@ -83,6 +100,7 @@ export class ConsoleStore {
   private visible(s: SessionSummary): boolean {
     if (s.state === 'ended') return false;
     if (this.isMember(s)) return true;
+    if (s.state === 'active' && this.invitationFor(s)) return true;
     return s.state === 'waiting' && this.queues.some((q) => q.id === s.queue);
   }
 
@@ -217,6 +235,8 @@ export class ConsoleStore {
       return;
     }
     this.sessions.set(s.id, s);
+    const invited = this.invitationFor(s);
+    if (invited && !this.isMember(s) && (!before || !before.invitations.some((i) => i.id === invited.id))) this.emit({ kind: 'invited', session: s, invitation: invited });
     if (entered && s.state === 'waiting') {
       this.lit.add(s.queue);
       this.emit({ kind: 'entered', session: s });

@@ -19,6 +19,7 @@ import { customerName, tickElapsed } from './format.ts';
 import { sessionFacts } from './session-facts.ts';
 import { openTransferDialog } from './transfer-dialog.ts';
 import { openPinDialog } from './jump-view.ts';
+import { openInviteDialog, renderInvitations } from './invitations.ts';
 import { specialActionsMenu } from './special-actions-menu.ts';
 
 export interface SessionView {
@@ -61,9 +62,11 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   });
   const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), chat.el);
 
+  const invite = h('button', { class: 'button secondary', text: 'console.invite', attrs: { type: 'button', 'data-action': 'invite' } });
+  const invitations = h('ul', { class: 'member-list invitations-list', attrs: { 'data-testid': 'invitations', hidden: true } });
   const dismiss = h('button', { class: 'button secondary', text: 'console.session.dismiss', attrs: { type: 'button', 'data-action': 'dismiss' } });
   const pinJump = h('button', { class: 'button secondary', text: 'console.jump.pinButton', attrs: { type: 'button', 'data-action': 'pin-jump' } });
-  const ownerOnly = [transfer, pause, end, pinJump, dismiss];
+  const ownerOnly = [transfer, pause, end, pinJump, dismiss, invite];
   const act = (fn: () => void) => (ev: MouseEvent): void => {
     if ((ev.currentTarget as HTMLElement).getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.session.ownerOnly');
     fn();
@@ -73,6 +76,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   end.addEventListener('click', act(() => openEndDialog(ctx, sessionId)));
   leave.addEventListener('click', () => openLeaveDialog(ctx, sessionId));
   dismiss.addEventListener('click', act(() => openDismissDialog(ctx, sessionId)));
+  invite.addEventListener('click', act(() => openInviteDialog(ctx, sessionId)));
   pinJump.addEventListener('click', act(() => {
     const s = store.sessions.get(sessionId);
     if (s) openPinDialog(ctx, sessionId, s.customer.hostname || s.customer.name);
@@ -136,19 +140,20 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
     dismiss.hidden = !s.customerConnected;
+    renderInvitations(ctx, invitations, s);
   };
 
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
     h(
       'div',
       { class: 'session-body' },
       h(
         'div',
         { class: 'session-side' },
-        h('section', { class: 'card', attrs: { 'aria-labelledby': id('members-title') } }, h('h2', { text: 'console.session.members', attrs: { id: id('members-title') } }), members),
+        h('section', { class: 'card', attrs: { 'aria-labelledby': id('members-title') } }, h('h2', { text: 'console.session.members', attrs: { id: id('members-title') } }), members, invitations),
         h('section', { class: 'card', attrs: { 'aria-labelledby': id('events-title') } }, h('h2', { text: 'console.session.events', attrs: { id: id('events-title') } }), events.el),
       ),
       chatPane,
