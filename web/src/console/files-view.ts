@@ -172,6 +172,7 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
       if (start) await open(start.path);
       else bindText(status, 'files.noVolumes');
     } catch (err) {
+      started = false;
       fail(err);
     }
   }
@@ -287,12 +288,18 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
     if (cwd !== null) renderList();
   };
 
+  let visible = false;
+  const start = (): void => {
+    if (started || unavailable || !visible) return;
+    started = true;
+    void loadVolumes();
+  };
+
   return {
     el,
     shown() {
-      if (started || unavailable) return;
-      started = true;
-      void loadVolumes();
+      visible = true;
+      start();
     },
     update(session, m) {
       mode = m;
@@ -301,7 +308,7 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
       else if (session && !session.customerConnected) unavailable = 'files.unavailable.offline';
       else unavailable = null;
       applyAvailability();
-      if (unavailable === null && started && cwd === null) void loadVolumes();
+      start();
     },
     dispose() {
       browser.close();

@@ -16,6 +16,7 @@ import { chatLog, type ChatLine } from './chat-log.ts';
 import { openDismissDialog, openEndDialog, openLeaveDialog, openRemoveMemberDialog } from './close-dialog.ts';
 import { eventLog } from './event-log.ts';
 import { customerName, tickElapsed } from './format.ts';
+import { filesView } from './files-view.ts';
 import { sessionFacts } from './session-facts.ts';
 import { openTransferDialog } from './transfer-dialog.ts';
 import { openPinDialog } from './jump-view.ts';
@@ -49,6 +50,20 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const leave = h('button', { class: 'button secondary', text: 'console.session.leave', attrs: { type: 'button', 'data-action': 'leave' } });
   const chatToggle = h('button', { class: 'button secondary chat-toggle', attrs: { type: 'button', 'data-action': 'chat-toggle', 'aria-expanded': 'true', 'aria-controls': id('chat') } });
   const pin = h('button', { class: 'button secondary small', text: 'console.chat.pin', attrs: { type: 'button', 'data-action': 'chat-pin', 'aria-pressed': 'true' } });
+
+  // File transfer (F24): a pane under the header, opened with its button like the other tools.
+  const filesToggle = h('button', { class: 'button secondary', text: 'files.tab', attrs: { type: 'button', 'data-action': 'files-toggle', 'aria-expanded': 'false', 'aria-controls': id('files') } });
+  const files = filesView(ctx, sessionId);
+  files.el.id = id('files');
+  files.el.hidden = true;
+  let filesShown = false;
+  filesToggle.addEventListener('click', () => {
+    filesShown = !filesShown;
+    files.el.hidden = !filesShown;
+    filesToggle.setAttribute('aria-expanded', String(filesShown));
+    if (filesShown) files.shown();
+  });
+  const updateFiles = (): void => files.update(store.sessions.get(sessionId), store.permissions.fileTransfer);
 
   const events = eventLog(id('events'));
   const actionsMenu = specialActionsMenu(ctx, sessionId);
@@ -146,7 +161,8 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
+    files.el,
     h(
       'div',
       { class: 'session-body' },
@@ -164,6 +180,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     if (topic.kind === 'sessions') {
       const s = store.sessions.get(sessionId);
       if (s) renderSummary(s);
+      updateFiles();
       renderToggle();
     } else if (topic.kind === 'detail' && topic.sessionId === sessionId) {
       const hist = store.history.get(sessionId);
@@ -173,6 +190,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
       }
     } else if (topic.kind === 'chat' && topic.sessionId === sessionId) chat.add(line(topic.msg));
     else if (topic.kind === 'event' && topic.sessionId === sessionId) events.add(topic.event);
+    else if (topic.kind === 'permissions') updateFiles();
   });
 
   const load = (): void => {
@@ -187,6 +205,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const first = store.sessions.get(sessionId);
   if (first) renderSummary(first);
   renderToggle();
+  updateFiles();
   const stopTick = tickElapsed(el);
   load();
 
@@ -200,6 +219,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     dispose() {
       unsubscribe();
       actionsMenu.dispose();
+      files.dispose();
       stopTick();
       el.remove();
     },

@@ -1,0 +1,148 @@
+/**
+ * The file view in Chromium against the real appliance and the real
+ * customer client (its home in a temporary folder): open Files, see the
+ * home volume's listing, make a folder, upload two files through the file
+ * input, download one (to the browser's origin-private file system standing
+ * in for the save picker, so the bytes really go through a writable file
+ * stream), rename, delete with the confirmation that says it cannot be
+ * undone; the transfers pane says "SHA-256 OK" for each; the disk shows
+ * every change. Then the rep's permission narrows live: upload-only greys
+ * out Download, none greys out the whole view with the reason.
+ * Needs `node scripts/build.mjs` first.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { startAppliance } from './helpers/appliance.ts';
+import { launchTrusting } from './helpers/browser.ts';
+import { download, runClient } from './helpers/customer.ts';
+import { adminAgent, createUser } from './helpers/rep.ts';
+
+const app = await startAppliance();
+t.teardown(() => app.stop());
+const admin = await adminAgent(app);
+const aliceId = await createUser(admin, 'alice');
+const work = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'relaydesk-browser-files-')));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+const home = path.join(work, 'home');
+mkdirSync(path.join(home, 'docs'), { recursive: true });
+writeFileSync(path.join(home, 'docs', 'readme.txt'), 'already here');
+
+const chromium = await launchTrusting(app.caPem);
+t.teardown(() => chromium.close());
+const context = await chromium.browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
+// The save picker is a native dialog no test can click: stand in for it with the origin-private file system,
+// which gives real FileSystemFileHandles with writable streams.
+await context.addInitScript(() => {
+  (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async (opts: { suggestedName: string }) =>
+    (await navigator.storage.getDirectory()).getFileHandle(opts.suggestedName, { create: true });
+});
+const page = await context.newPage();
+await page.goto(`${app.origin}/console`);
+await page.fill('#login-username', 'alice');
+await page.fill('#login-password', 'alice-password');
+await page.click('#login-submit');
+await page.locator('#link-state[data-state="online"]').waitFor();
+
+const key = await page.evaluate(async () => {
+  const me = await (await fetch('/api/console/me', { headers: { 'X-Requested-With': 'relaydesk' } })).json();
+  const r = await fetch('/api/console/session-keys', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'relaydesk', 'X-CSRF-Token': me.csrf },
+    body: JSON.stringify({ ttlMinutes: 10 }),
+  });
+  return (await r.json()).shortKey as string;
+});
+const build = await download(app, '/download/relaydesk-client.mjs', work);
+const client = runClient(build.file, ['--key', key, '--name', 'Cora', '--keep'], { env: { HOME: home }, lifetimeMs: 240_000 });
+t.teardown(() => client.kill());
+await page.locator('.popup', { hasText: 'Cora' }).locator('[data-action="show"]').click();
+await page.click('#accept-session');
+const view = page.locator('.session-view:not([hidden])');
+const files = view.locator('[data-testid="files-view"]');
+const row = (name: string) => files.locator(`tr[data-name="${name}"]`);
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+t.test('browse, new folder, upload two, download one, rename, delete: each shows and lands on disk', async (t) => {
+  await view.locator('[data-action="files-toggle"]').click();
+  await row('docs').waitFor();
+  t.ok(await files.locator(`[data-testid="files-volumes"] [data-path="${home}"]`).count(), 'the home folder is among the volumes');
+  t.ok(await files.locator(`[data-testid="files-crumbs"] [data-path="${home}"]`).count(), 'the breadcrumbs end at home');
+
+  await files.locator('[data-action="files-mkdir"]').click();
+  const mk = page.locator('[data-testid="files-mkdir-dialog"]');
+  await mk.locator('input').fill('made');
+  await mk.locator('button[type="submit"]').click();
+  await row('made').waitFor();
+  t.ok(existsSync(path.join(home, 'made')), 'the folder exists on the remote disk');
+
+  const one = Buffer.from('first file\n'.repeat(1000));
+  const two = Buffer.alloc(3 * 1024 * 1024 + 17);
+  for (let i = 0; i < two.length; i++) two[i] = (i * 131 + 7) & 0xff;
+  await files.locator('[data-testid="files-input"]').setInputFiles([
+    { name: 'one.txt', mimeType: 'text/plain', buffer: one },
+    { name: 'two.bin', mimeType: 'application/octet-stream', buffer: two },
+  ]);
+  const pane = files.locator('[data-testid="transfers"]');
+  for (const name of ['one.txt', 'two.bin']) {
+    const line = pane.locator(`.transfer-line[data-direction="upload"][data-name="${name}"][data-state="done"]`);
+    await line.waitFor();
+    t.equal(await line.locator('[data-testid="transfer-outcome"]').textContent(), 'Done, SHA-256 OK', `${name}: checksum OK shown`);
+  }
+  t.equal(sha(readFileSync(path.join(home, 'one.txt'))), sha(one), 'one.txt arrived intact');
+  t.equal(sha(readFileSync(path.join(home, 'two.bin'))), sha(two), 'two.bin (3 MB) arrived intact');
+  await row('two.bin').waitFor();
+
+  await row('two.bin').locator('[data-action="files-download-one"]').click();
+  const dl = pane.locator('.transfer-line[data-direction="download"][data-name="two.bin"][data-state="done"]');
+  await dl.waitFor();
+  t.equal(await dl.locator('[data-testid="transfer-outcome"]').textContent(), 'Done, SHA-256 OK');
+  const saved = await page.evaluate(async () => {
+    const file = await (await (await navigator.storage.getDirectory()).getFileHandle('two.bin')).getFile();
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return { size: file.size, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  t.same(saved, { size: two.length, sha256: sha(two) }, 'the downloaded file in the browser has the same bytes');
+
+  await row('one.txt').locator('[data-action="files-rename"]').click();
+  const rn = page.locator('[data-testid="files-rename-dialog"]');
+  await rn.locator('input').fill('renamed.txt');
+  await rn.locator('button[type="submit"]').click();
+  await row('renamed.txt').waitFor();
+  t.notOk(existsSync(path.join(home, 'one.txt')));
+  t.equal(readFileSync(path.join(home, 'renamed.txt'), 'utf8'), one.toString());
+
+  await row('made').locator('input[type="checkbox"]').check();
+  await row('renamed.txt').locator('input[type="checkbox"]').check();
+  await files.locator('[data-action="files-delete"]').click();
+  const del = page.locator('[data-testid="files-delete-dialog"]');
+  t.match(await del.textContent(), /cannot be undone/, 'the confirmation says it is irreversible');
+  await del.locator('button.danger').click();
+  await row('made').waitFor({ state: 'detached' });
+  t.equal(await row('renamed.txt').count(), 0);
+  t.notOk(existsSync(path.join(home, 'made')), 'the folder is gone from the disk');
+  t.notOk(existsSync(path.join(home, 'renamed.txt')), 'the file is gone from the disk');
+
+  for (const text of ['created the folder', 'uploaded', 'downloaded', 'renamed', 'deleted']) {
+    await view.locator('.event-line', { hasText: text }).first().waitFor();
+  }
+  t.pass('the event log shows each change');
+});
+
+t.test('permissions narrow live: upload-only greys out Download, none greys out the view', async (t) => {
+  const base = { screen: 'control', privacyScreen: false, specialActions: false, shell: false, allowedPaths: [] };
+  let r = await admin.put(`/api/admin/users/${aliceId}/permissions`, { ...base, fileTransfer: 'upload' });
+  t.equal(r.status, 200);
+  await files.locator('[data-action="files-download"][title="Your permissions allow uploads only."]').waitFor();
+  t.ok(await row('two.bin').locator('[data-action="files-download-one"]').isDisabled(), 'download of a file is greyed out');
+  t.ok(await files.locator('[data-action="files-upload"]').isEnabled(), 'upload stays available');
+  r = await admin.put(`/api/admin/users/${aliceId}/permissions`, { ...base, fileTransfer: 'none' });
+  t.equal(r.status, 200);
+  const reason = files.locator('[data-testid="files-unavailable"]:not([hidden])');
+  await reason.waitFor();
+  t.match(await reason.textContent(), /do not include file transfer/);
+  t.ok(await files.locator('[data-action="files-upload"]').isDisabled(), 'upload is greyed out too');
+});
