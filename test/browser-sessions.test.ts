@@ -302,6 +302,22 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     t.match(text.text, /Cora: My printer is on fire/, 'the download link serves the report as text');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/relaydesk-reports.png`, fullPage: true });
 
+    // API accounts: the secret is shown once, and it works at /oauth2/token.
+    await page.click('[data-testid="nav-api"]');
+    await page.fill('#api-name', 'Ticket system');
+    await page.click('#create-api');
+    await page.locator('#api-client-secret').waitFor();
+    const clientId = (await page.textContent('#api-client-id'))!;
+    const secret = (await page.textContent('#api-client-secret'))!;
+    const tok = await new Agent(origin, app.caPem).request('POST', '/oauth2/token', {
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    t.equal(tok.json().token_type, 'Bearer', 'the secret from the page signs the integration in');
+    await page.reload();
+    await page.locator('#api-table tbody tr', { hasText: 'Ticket system' }).waitFor();
+    t.equal(await page.locator('#api-client-secret').count(), 0, 'after a reload the secret is gone for good');
+
     await page.click('[data-testid="nav-status"]');
     await page.locator('#status-facts[aria-busy="false"]').waitFor();
     t.match(await page.textContent('[data-testid="status-cert-names"]'), /127\.0\.0\.1/, 'the status page shows the certificate names');

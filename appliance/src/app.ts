@@ -49,6 +49,8 @@ import { JumpService } from './services/jump-service.ts';
 import { JumpStore } from './store/jump-items.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
 import { mountStatusRoutes } from './http/status-routes.ts';
+import { ApiAccounts } from './integration/api-accounts.ts';
+import { mountIntegrationRoutes } from './integration/routes.ts';
 import { SpecialActionStore } from './store/special-actions.ts';
 import { SpecialActionService, specialActionConsoleHandlers, specialActionCustomerHandlers } from './services/special-actions.ts';
 import { mountSpecialActionRoutes } from './http/special-action-routes.ts';
@@ -176,6 +178,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     permissions,
     channels,
     reports,
+    jumps,
     actions,
     builds: new CustomerBuilds('', { url: '', caPem: '', serverSpkiSha256: '' }),
     publicOrigin: '',
@@ -192,6 +195,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountPermissionRoutes(app, ctx);
   mountReportRoutes(app, ctx, reports);
   mountStatusRoutes(app, ctx, packageVersion());
+  mountIntegrationRoutes(app, ctx, new ApiAccounts(store));
   mountSpecialActionRoutes(app, ctx);
   const specialActions = new SpecialActionService({ log, actions, permissions, sessions, customers, publishConsole: (t, msg) => void app.publish(t, encodeConsoleMessage(msg)) });
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {

@@ -20,6 +20,7 @@ import type { PermissionStore } from './store/permissions.ts';
 import type { SpecialActionStore } from './store/special-actions.ts';
 import type { ChannelService } from './relay/channels.ts';
 import type { ReportService } from './services/reports.ts';
+import type { JumpService } from './services/jump-service.ts';
 
 export interface Context {
   readonly options: Options;
@@ -46,6 +47,7 @@ export interface Context {
   readonly channels: ChannelService;
   /** Session reports; features add attachments (recordings, moved files). */
   readonly reports: ReportService;
+  readonly jumps: JumpService;
   /** Set once the port is bound (port 0 picks one). */
   builds: CustomerBuilds;
   /** `https://<first --names entry>:<port>`: what customers and key URLs use. */

@@ -39,6 +39,8 @@ export interface SessionRecord {
   participants?: string[];
   /** Live invitations to join (F28); absent on records from before they existed. */
   invitations?: Invitation[];
+  /** Custom attributes an integration set (`session.custom.<code_name>`, F33). */
+  custom?: Record<string, string>;
 }
 
 /** The owner asks a team's reps (`team:<id>`) or one rep (`rep:<id>`) to join the session. */
@@ -148,6 +150,32 @@ export function leave(s: SessionRecord, actor: Actor): Transition {
   const next = copy(s);
   next.members = next.members.filter((m) => m !== actor.id);
   return { next, event: { kind: 'rep_left', actor: actor.name, params: {} } };
+}
+
+/**
+ * An integration (API account, F33) moves a session to a queue. It acts for
+ * the organisation, not as a rep: no owner check; `by` names the account in
+ * the log. The old owner stays as a participant, as with a rep's transfer.
+ */
+export function transferBy(s: SessionRecord, by: string, to: QueueId, targetName: string): Transition {
+  if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+  const next = copy(s);
+  next.state = 'waiting';
+  next.owner = null;
+  next.queue = to;
+  next.invitations = [];
+  return { next, event: { kind: 'transferred', actor: by, params: { to: targetName } } };
+}
+
+/** An integration ends a session (waiting or active). */
+export function endBy(s: SessionRecord, by: string, now: number): Transition {
+  if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+  const next = copy(s);
+  next.state = 'ended';
+  next.members = [];
+  next.endedAt = now;
+  next.invitations = [];
+  return { next, event: { kind: 'ended', actor: by, params: {} } };
 }
 
 /** F28: the owner invites a team (any of its reps may join) or one rep. */

@@ -357,6 +357,45 @@ export class SessionService {
     this.d.log.info({ session: s.id }, 'session ended');
   }
 
+  // ---- integrations (F33): an API account acts for the organisation ------
+
+  apiTransfer(sessionId: string, to: string, by: string): void {
+    const s = this.load(sessionId);
+    if (!isQueueId(to) || !this.queueExists(to)) throw new AppError('QUEUE_UNKNOWN');
+    this.apply(s, sm.transferBy(s, by, to, this.queueName(to)));
+  }
+
+  apiEnd(sessionId: string, by: string): void {
+    const s = this.load(sessionId);
+    this.apply(s, sm.endBy(s, by, this.now()));
+    this.pub.publishCustomer(topic.customer(s.id), { t: 'end', reason: 'ended' });
+    this.pub.closeCustomer(s.id);
+  }
+
+  /** A chat line from the integration, shown as a system message. */
+  apiChat(sessionId: string, body: string): Promise<ChatMessage> {
+    const s = this.load(sessionId);
+    if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+    return this.postChat(s, { kind: 'system' }, body);
+  }
+
+  /** Sets (or, with an empty value, clears) custom attributes; at most 50 per session. */
+  apiSetAttributes(sessionId: string, attrs: Readonly<Record<string, string>>): Record<string, string> {
+    const s = this.load(sessionId);
+    const custom = { ...(s.custom ?? {}) };
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === '') delete custom[k];
+      else custom[k] = v;
+    }
+    if (Object.keys(custom).length > 50) throw new AppError('BAD_FIELD', 'at most 50 custom attributes per session');
+    this.d.sessions.updateSync({ ...s, custom });
+    return custom;
+  }
+
+  record(sessionId: string): sm.SessionRecord {
+    return this.load(sessionId);
+  }
+
   /** F28: the owner invites a team or a rep to join. */
   invite(userId: string, sessionId: string, to: string): void {
     const s = this.load(sessionId);

@@ -9,6 +9,7 @@ import { issuesView } from './issues-view.ts';
 import { mailView } from './mail-view.ts';
 import { securityView } from './security-view.ts';
 import { statusView } from './status-view.ts';
+import { apiAccountsView } from './api-accounts-view.ts';
 import { reportsView } from './reports-view.ts';
 import { specialActionsView } from './special-actions-view.ts';
 import { teamsView } from './teams-view.ts';
@@ -27,6 +28,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/admin/security': { view: securityView, adminOnly: true },
   '/admin/issues': { view: issuesView, adminOnly: true },
   '/admin/mail': { view: mailView, adminOnly: true },
+  '/admin/api': { view: apiAccountsView, adminOnly: true },
   '/admin/status': { view: statusView, adminOnly: true },
   '/admin/special-actions': { view: specialActionsView, adminOnly: true },
 };
