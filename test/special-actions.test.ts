@@ -7,7 +7,8 @@
  * the console gets the result; a rep without the permission, or not in the
  * session, is refused over hand-crafted frames and nothing runs; a client
  * started with --deny-all refuses and the console is told; a customer cannot
- * report a run it was never sent. Needs `node scripts/build.mjs` first.
+ * report a run it was never sent, and a click-to-chat customer (a browser)
+ * is never sent one. Needs `node scripts/build.mjs` first.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import t from 'tap';
 import { startAppliance } from './helpers/appliance.ts';
 import { consoleRep, download, runClient, type ConsoleRep } from './helpers/customer.ts';
+import { Agent } from './helpers/http.ts';
 import { adminAgent } from './helpers/rep.ts';
 import { openSocket } from './helpers/ws.ts';
 
@@ -193,5 +195,21 @@ t.test('a customer cannot report a run it was not sent; an offline customer is r
   await alice.socket.next((m) => m.t === 'session' && m.session.id === entered.session.id && m.session.customerConnected === false);
   const offline = await alice.request({ t: 'special_action', sessionId: entered.session.id, actionId: await actionId('Reboot') });
   t.equal(offline.code, 'CUSTOMER_OFFLINE');
+  await alice.request({ t: 'end', sessionId: entered.session.id });
+});
+
+t.test('a click-to-chat customer (browser) is never sent an action', async (t) => {
+  const start = await new Agent(app.origin, app.caPem).post('/api/portal/start', { mode: 'chat', name: 'Webby', repId: alice.id });
+  t.equal(start.status, 201, start.text);
+  const customer = await openSocket(app.origin, app.caPem, '/ws/customer', '');
+  t.teardown(() => customer.ws.close());
+  customer.send({ t: 'hello', v: 1, token: start.json().token, name: 'Webby' });
+  await customer.next((m) => m.t === 'joined');
+  const entered = await alice.socket.next((m) => m.t === 'session' && m.entered && m.session.customer.name === 'Webby');
+  t.equal(entered.session.kind, 'browser');
+  await alice.request({ t: 'accept', sessionId: entered.session.id });
+  const refused = await alice.request({ t: 'special_action', sessionId: entered.session.id, actionId: await actionId('Reboot') });
+  t.equal(refused.code, 'CLIENT_UNSUPPORTED');
+  t.notOk(customer.messages.some((m) => m.t === 'special_action'), 'the browser got nothing');
   await alice.request({ t: 'end', sessionId: entered.session.id });
 });
