@@ -26,7 +26,7 @@ if (existsSync(wasmBuild)) {
   if (existsSync(wasm)) copyFileSync(wasm, path.join(webOut, 'media-core.wasm'));
 }
 
-const entries = ['portal', 'login', 'console'].map((n) => path.join(root, 'web', 'src', `${n}.ts`)).filter(existsSync);
+const entries = ['portal', 'login', 'console', 'files-sw'].map((n) => path.join(root, 'web', 'src', `${n}.ts`)).filter(existsSync);
 await build({
   entryPoints: entries,
   outdir: webOut,

@@ -6,7 +6,8 @@
  * in for the save picker, so the bytes really go through a writable file
  * stream), rename, delete with the confirmation that says it cannot be
  * undone; the transfers pane says "SHA-256 OK" for each; the disk shows
- * every change. Then the rep's permission narrows live: upload-only greys
+ * every change. Without the File System Access API a download is streamed
+ * through the service worker into the browser's download manager. Then the rep's permission narrows live: upload-only greys
  * out Download, none greys out the whole view with the reason.
  * Needs `node scripts/build.mjs` first.
  */
@@ -130,6 +131,20 @@ t.test('browse, new folder, upload two, download one, rename, delete: each shows
     await view.locator('.event-line', { hasText: text }).first().waitFor();
   }
   t.pass('the event log shows each change');
+});
+
+t.test('without the File System Access API the download streams through a service worker to the download manager', async (t) => {
+  await page.evaluate(() => {
+    (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = undefined;
+  });
+  const pane = files.locator('[data-testid="transfers"]');
+  const before = await pane.locator('.transfer-line[data-direction="download"][data-state="done"]').count();
+  const [saved] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), row('two.bin').locator('[data-action="files-download-one"]').click()]);
+  t.equal(saved.suggestedFilename(), 'two.bin');
+  const file = await saved.path();
+  await pane.locator('.transfer-line[data-direction="download"][data-state="done"]').nth(before).waitFor();
+  t.equal(sha(readFileSync(file)), sha(readFileSync(path.join(home, 'two.bin'))), 'the saved file has the same bytes');
+  t.ok(await page.evaluate(async () => Boolean(await navigator.serviceWorker.getRegistration('/assets/'))), 'served by the download worker');
 });
 
 t.test('permissions narrow live: upload-only greys out Download, none greys out the view', async (t) => {

@@ -5,10 +5,14 @@
  *   - File System Access API (Chromium): `showSaveFilePicker` for one file,
  *     `showDirectoryPicker` for several; bytes go straight to disk through a
  *     writable stream, so memory holds only the chunk being written;
- *   - otherwise: the parts are collected in a Blob and handed to the
- *     browser's download manager at the end (browsers keep large Blobs on
- *     disk, not in the page's heap, but the whole file passes through the
- *     Blob store before it appears in Downloads).
+ *   - otherwise a service worker (files-sw.ts) turns the bytes into a
+ *     streamed response that the browser's download manager saves as they
+ *     arrive; each write waits until the worker's stream has room, so the
+ *     download manager's pace is the transfer's pace;
+ *   - without service workers either: the parts are collected in a Blob and
+ *     handed to the download manager at the end (browsers keep large Blobs
+ *     on disk rather than in the page's heap, but the whole file passes
+ *     through the Blob store first).
  *
  * A sink that is aborted removes what it wrote where the API allows it.
  */
@@ -19,8 +23,14 @@ export interface SaveSink {
   abort(): Promise<void>;
 }
 
-/** Opens the sink for one file of a download, by name. */
-export type SinkFactory = (name: string) => Promise<SaveSink>;
+/** Opens the sink for one file of a download, by name and size (null when unknown ahead). */
+export type SinkFactory = (name: string, size: number | null) => Promise<SaveSink>;
+
+/** Where the download worker lives and what it serves (see files-sw.ts). */
+const WORKER_URL = '/assets/files-sw.js';
+const WORKER_SCOPE = '/assets/';
+/** How long a streamed download's iframe stays after the last byte (the download manager has taken over by then). */
+const IFRAME_LINGER_MS = 60_000;
 
 interface WritableFile {
   write(data: Uint8Array): Promise<void>;
@@ -73,6 +83,74 @@ function blobSink(name: string): SaveSink {
   };
 }
 
+async function activeWorker(): Promise<ServiceWorker | undefined> {
+  if (!('serviceWorker' in navigator)) return undefined;
+  try {
+    const reg = await navigator.serviceWorker.register(WORKER_URL, { scope: WORKER_SCOPE });
+    const sw = reg.active ?? reg.installing ?? reg.waiting;
+    if (!sw) return undefined;
+    if (sw.state !== 'activated') {
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (sw.state === 'activated') resolve();
+        };
+        sw.addEventListener('statechange', check);
+        check();
+      });
+    }
+    return sw;
+  } catch {
+    return undefined;
+  }
+}
+
+function downloadId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** A sink that streams through the download worker into the browser's download manager. */
+async function workerSink(sw: ServiceWorker, name: string, size: number | null): Promise<SaveSink> {
+  const id = downloadId();
+  const channel = new MessageChannel();
+  let room = 0;
+  let cancelled = false;
+  let wake: (() => void) | undefined;
+  const ready = new Promise<void>((resolve) => {
+    channel.port1.onmessage = (ev: MessageEvent) => {
+      const d = ev.data as { ready?: boolean; pull?: boolean; cancelled?: boolean };
+      if (d.ready) resolve();
+      if (d.pull) room++;
+      if (d.cancelled) cancelled = true;
+      wake?.();
+    };
+  });
+  sw.postMessage({ id, name, size }, [channel.port2]);
+  await ready;
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.src = `${WORKER_SCOPE}files-dl/${id}`;
+  document.body.append(frame);
+  const drop = (): void => void setTimeout(() => frame.remove(), IFRAME_LINGER_MS);
+  return {
+    async write(chunk) {
+      while (room === 0 && !cancelled) await new Promise<void>((r) => (wake = r));
+      if (cancelled) throw new DOMException('The download was cancelled in the browser.', 'AbortError');
+      room--;
+      const copy = chunk.slice().buffer;
+      channel.port1.postMessage({ chunk: copy }, [copy]);
+    },
+    async close() {
+      channel.port1.postMessage({ end: true });
+      drop();
+    },
+    async abort() {
+      channel.port1.postMessage({ abort: true });
+      drop();
+    },
+  };
+}
+
 /**
  * Asks where to save `names` (call synchronously from the click handler).
  * Resolves with a factory, or undefined when the rep cancelled the picker.
@@ -92,5 +170,7 @@ export async function chooseSaveTarget(names: string[]): Promise<SinkFactory | u
     if ((err as DOMException).name === 'AbortError') return undefined;
     throw err;
   }
+  const sw = await activeWorker();
+  if (sw) return async (name, size) => workerSink(sw, name, size);
   return async (name) => blobSink(name);
 }

@@ -246,7 +246,7 @@ export function startDownload(ctx: ConsoleContext, sessionId: string, remotePath
         if (meta.t !== 'meta') throw new ApiError('unexpected', 0);
         t.total = meta.size;
         t.name = meta.name;
-        sink = await sinks(meta.name);
+        sink = await sinks(meta.name, meta.size);
       } finally {
         sinkOpened(sink);
       }
