@@ -318,6 +318,16 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     await page.locator('#api-table tbody tr', { hasText: 'Ticket system' }).waitFor();
     t.equal(await page.locator('#api-client-secret').count(), 0, 'after a reload the secret is gone for good');
 
+    await page.click('[data-testid="nav-webhooks"]');
+    await page.locator('#webhook-event-ended').waitFor();
+    await page.fill('#webhook-url', 'https://127.0.0.1:9/hook');
+    await page.check('#webhook-event-ended');
+    await page.click('#create-webhook');
+    const hookRow = page.locator('#webhook-table tbody tr', { hasText: 'https://127.0.0.1:9/hook' });
+    await hookRow.waitFor();
+    t.match(await hookRow.textContent(), /ended/, 'the webhook lists its one event');
+    t.same((await admin.get('/api/admin/webhooks')).json().webhooks.map((w: { events: string[] }) => w.events), [['ended']]);
+
     await page.click('[data-testid="nav-status"]');
     await page.locator('#status-facts[aria-busy="false"]').waitFor();
     t.match(await page.textContent('[data-testid="status-cert-names"]'), /127\.0\.0\.1/, 'the status page shows the certificate names');

@@ -50,7 +50,8 @@ import { JumpStore } from './store/jump-items.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
 import { mountStatusRoutes } from './http/status-routes.ts';
 import { ApiAccounts } from './integration/api-accounts.ts';
-import { mountIntegrationRoutes } from './integration/routes.ts';
+import { mountIntegrationRoutes, mountWebhookRoutes } from './integration/routes.ts';
+import { Webhooks } from './integration/webhooks.ts';
 import { SpecialActionStore } from './store/special-actions.ts';
 import { SpecialActionService, specialActionConsoleHandlers, specialActionCustomerHandlers } from './services/special-actions.ts';
 import { mountSpecialActionRoutes } from './http/special-action-routes.ts';
@@ -135,6 +136,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const issues = new IssueStore(store);
   const permissions = new PermissionStore(store, teams);
   const sessionStore = new SessionStore(store);
+  const webhooks = new Webhooks(store, log);
   const actions = new SpecialActionStore(store);
   const sessions = new SessionService({
     log,
@@ -196,6 +198,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountReportRoutes(app, ctx, reports);
   mountStatusRoutes(app, ctx, packageVersion());
   mountIntegrationRoutes(app, ctx, new ApiAccounts(store));
+  mountWebhookRoutes(app, ctx, webhooks);
   mountSpecialActionRoutes(app, ctx);
   const specialActions = new SpecialActionService({ log, actions, permissions, sessions, customers, publishConsole: (t, msg) => void app.publish(t, encodeConsoleMessage(msg)) });
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
@@ -211,7 +214,14 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   });
   channels.mount(app, auth);
   sessions.attach({
-    publishConsole: (topic, msg) => void app.publish(topic, encodeConsoleMessage(msg)),
+    publishConsole: (topic, msg) => {
+      app.publish(topic, encodeConsoleMessage(msg));
+      // Every session event also goes to the configured webhooks (queued in LMDB, delivered in order).
+      if (msg.t === 'event') {
+        const s = sessionStore.get(msg.sessionId);
+        webhooks.sessionEvent(msg.sessionId, msg.event, s ? { customer: s.customer.name, queue: sessions.queueName(s.queue), state: s.state } : undefined);
+      }
+    },
     publishCustomer: (topic, msg) => void app.publish(topic, encodeCustomerMessage(msg)),
     setUserTopic: (userId, topic, on) => {
       for (const ws of hub.socketsOf(userId)) {
@@ -254,6 +264,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     serverSpkiSha256: certs.serverSpkiSha256,
   });
   sessions.recoverAfterStart();
+  webhooks.start();
   const sweep = setInterval(() => authSessions.sweepSync(Date.now()), SWEEP_INTERVAL_MS);
   sweep.unref();
   log.info({ url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}/`, data: options.data }, 'appliance listening');
@@ -264,6 +275,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     generatedAdminPassword,
     async stop() {
       clearInterval(sweep);
+      webhooks.stop();
       sessions.stop();
       specialActions.stop();
       uws.us_listen_socket_close(listenSocket);

@@ -21,7 +21,7 @@
  */
 import { AppError } from '../../../common/errors.ts';
 import { MESSAGES, format, type MessageKey } from '../../../common/messages.ts';
-import { isQueueId, type QueueId, type SessionEvent, type ChatMessage } from '../../../common/sessions.ts';
+import { EVENT_KINDS, isQueueId, type QueueId, type SessionEvent, type ChatMessage } from '../../../common/sessions.ts';
 import type { Context } from '../context.ts';
 import { personalQueue, teamQueue, type SessionRecord } from '../domain/sessions.ts';
 import { invitationMail } from '../domain/invitation-mail.ts';
@@ -29,6 +29,7 @@ import { readBody, route, type Reply, type Req } from '../http/kit.ts';
 import type { TemplatedApp } from '../uws.ts';
 import { ApiAccounts, toPublicAccount, type ApiAccount } from './api-accounts.ts';
 import { x, xmlDocument, type XmlElement } from './xml.ts';
+import type { WebhookEndpoint, Webhooks } from './webhooks.ts';
 import { ID_PATTERN, parseShape } from '../../../common/validate.ts';
 import { readJson } from '../http/kit.ts';
 
@@ -396,5 +397,73 @@ export function mountIntegrationRoutes(app: TemplatedApp, ctx: Context, accounts
     ctx.auth.requireAdmin(req);
     accounts.removeSync(idOf(req));
     reply.json(200, { ok: true });
+  });
+}
+
+const WEBHOOK = {
+  url: { kind: 'string', min: 9, max: 2000 },
+  events: { kind: 'stringList', max: 40, itemMax: 40 },
+  caPem: { kind: 'string', max: 20_000, optional: true },
+} as const;
+const WEBHOOK_EDIT = {
+  url: { kind: 'string', min: 9, max: 2000, optional: true },
+  events: { kind: 'stringList', max: 40, itemMax: 40, optional: true },
+  caPem: { kind: 'string', max: 20_000, optional: true },
+  enabled: { kind: 'bool', optional: true },
+} as const;
+
+/** Administration of outbound event endpoints (`/api/admin/webhooks`). */
+export function mountWebhookRoutes(app: TemplatedApp, ctx: Context, hooks: Webhooks): void {
+  const events = (list: readonly string[] | undefined): string[] | undefined => {
+    if (list === undefined) return undefined;
+    for (const e of list) if (!(EVENT_KINDS as readonly string[]).includes(e)) throw new AppError('BAD_FIELD', `unknown event ${e.slice(0, 40)}`);
+    return [...new Set(list)];
+  };
+  const pem = (v: string | undefined): string | undefined => {
+    if (v === undefined || v.trim() === '') return v === undefined ? undefined : '';
+    if (!v.includes('-----BEGIN CERTIFICATE-----')) throw new AppError('BAD_FIELD', 'caPem must be a PEM certificate');
+    return v;
+  };
+  const view = (e: WebhookEndpoint) => ({ ...e, queued: hooks.queued(e.id) });
+  const idOf = (req: Req): string => {
+    const id = req.params[0] ?? '';
+    if (!ID_PATTERN.test(id)) throw new AppError('UNKNOWN_ID');
+    return id;
+  };
+  route(app, ctx, 'get', '/api/admin/webhooks', (req, reply) => {
+    ctx.auth.requireAdmin(req);
+    reply.json(200, { webhooks: hooks.list().map(view), events: EVENT_KINDS });
+  });
+  route(app, ctx, 'post', '/api/admin/webhooks', async (req, reply) => {
+    const who = ctx.auth.requireAdmin(req);
+    const body = parseShape(WEBHOOK, await readJson(reply, req));
+    const ep = hooks.createSync(body.url.trim(), events(body.events)!, pem(body.caPem) ?? '');
+    ctx.log.info({ by: who.user.username, url: ep.url }, 'webhook added');
+    reply.json(201, { webhook: view(ep) });
+  });
+  route(app, ctx, 'patch', '/api/admin/webhooks/:id', async (req, reply) => {
+    ctx.auth.requireAdmin(req);
+    const id = idOf(req);
+    const body = parseShape(WEBHOOK_EDIT, await readJson(reply, req));
+    const ev = events(body.events);
+    const ca = pem(body.caPem);
+    const ep = hooks.updateSync(id, (e) => {
+      if (body.url !== undefined) e.url = body.url.trim();
+      if (ev !== undefined) e.events = ev;
+      if (ca !== undefined) e.caPem = ca;
+      if (body.enabled !== undefined) e.enabled = body.enabled;
+    });
+    hooks.start();
+    reply.json(200, { webhook: view(ep) });
+  });
+  route(app, ctx, 'del', '/api/admin/webhooks/:id', (req, reply) => {
+    ctx.auth.requireAdmin(req);
+    hooks.removeSync(idOf(req));
+    reply.json(200, { ok: true });
+  });
+  route(app, ctx, 'post', '/api/admin/webhooks/:id/test', (req, reply) => {
+    ctx.auth.requireAdmin(req);
+    hooks.test(idOf(req));
+    reply.json(202, { ok: true });
   });
 }
