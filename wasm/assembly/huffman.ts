@@ -59,32 +59,31 @@ export function clearHistograms(): void {
  * complete.
  */
 function buildLengths(counts: usize): void {
+  memory.fill(lengths, 0, 256);
+  // Symbols that occur, sorted by count (stable by symbol).
+  let n = 0;
+  for (let s = 0; s < 256; s++) {
+    const c = gi(counts, s);
+    if (c == 0) continue;
+    let j = n;
+    while (j > 0 && gi(counts, gi(sorted, j - 1)) > c) {
+      si(sorted, j, gi(sorted, j - 1));
+      j--;
+    }
+    si(sorted, j, s);
+    n++;
+  }
+  if (n < 2) {
+    // One symbol (or none): pair it with another so both get one bit.
+    const only = n == 1 ? gi(sorted, 0) : 0;
+    store<u8>(lengths + only, 1);
+    store<u8>(lengths + (only == 0 ? 1 : 0), 1);
+    return;
+  }
   let shift = 0;
   while (true) {
-    memory.fill(lengths, 0, 256);
-    let n = 0;
-    for (let s = 0; s < 256; s++) {
-      let c = gi(counts, s);
-      if (c == 0) continue;
-      c = max(1, c >> shift);
-      // Insertion sort by count (stable by symbol).
-      let j = n;
-      while (j > 0 && gi(weight, j - 1) > c) {
-        si(weight, j, gi(weight, j - 1));
-        si(sorted, j, gi(sorted, j - 1));
-        j--;
-      }
-      si(weight, j, c);
-      si(sorted, j, s);
-      n++;
-    }
-    if (n < 2) {
-      // One symbol (or none): pair it with another so both get one bit.
-      const only = n == 1 ? gi(sorted, 0) : 0;
-      store<u8>(lengths + only, 1);
-      store<u8>(lengths + (only == 0 ? 1 : 0), 1);
-      return;
-    }
+    // Flattened counts keep the sorted order (the map is monotonic).
+    for (let k = 0; k < n; k++) si(weight, k, max(1, gi(counts, gi(sorted, k)) >> shift));
     // Two-queue Huffman: leaves 0..n-1 sorted by weight, internal nodes
     // n..2n-2 created in non-decreasing weight order.
     let leaf = 0;

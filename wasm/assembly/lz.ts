@@ -33,9 +33,17 @@ const SKIP_SHIFT: i32 = 5;
 }
 
 @inline function matchLength(hist: usize, a: i32, b: i32, limit: i32): i32 {
-  // a > b, both in history; compare up to `limit` pixels.
+  // a > b, both in history; compare up to `limit` pixels, four a step.
   let n = 0;
-  while (n < limit && load<u32>(hist + (<usize>(a + n) << 2)) == load<u32>(hist + (<usize>(b + n) << 2))) n++;
+  const pa = hist + (<usize>a << 2);
+  const pb = hist + (<usize>b << 2);
+  while (n + 4 <= limit) {
+    const o = <usize>n << 2;
+    const m = i32x4.bitmask(i32x4.eq(v128.load(pa + o), v128.load(pb + o)));
+    if (m != 15) return n + <i32>ctz<u32>(~m);
+    n += 4;
+  }
+  while (n < limit && load<u32>(pa + (<usize>n << 2)) == load<u32>(pb + (<usize>n << 2))) n++;
   return n;
 }
 
@@ -46,7 +54,13 @@ function emit(out: usize, hist: usize, litStart: i32, litEnd: i32, mlen: i32, of
   let p = out;
   store<u8>(p++, <u8>((lcode << 4) | mcode));
   if (lcode == 15) p = writeVarint(p, <u32>(lit - 15));
-  for (let i = litStart; i < litEnd; i++) p = putValue(p, load<u32>(hist + (<usize>i << 2)), bpp);
+  if (bpp == 3) {
+    // One u32 store a pixel; the next overwrites its fourth byte (`out`
+    // has room past the body's end).
+    for (let i = litStart; i < litEnd; i++, p += 3) store<u32>(p, load<u32>(hist + (<usize>i << 2)));
+  } else {
+    for (let i = litStart; i < litEnd; i++) p = putValue(p, load<u32>(hist + (<usize>i << 2)), bpp);
+  }
   if (mlen > 0) {
     if (mcode == 15) p = writeVarint(p, <u32>(mlen - MIN_MATCH - 15));
     p = writeVarint(p, <u32>offset);

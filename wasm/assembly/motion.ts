@@ -25,21 +25,37 @@ const MAX_PROBES: i32 = 24;
 const MAX_VECTORS: i32 = 16;
 const MAX_CANDIDATES: i32 = 4;
 const MIN_VOTES: i32 = 2;
-const MIN_CHANGED_TILES: i32 = 3;
+// Fewer changed tiles than this are sent as they are: a failed probe scans
+// a whole column of the previous frame, which costs more than a few tiles
+// (typing changes one or two).
+const MIN_CHANGED_TILES: i32 = 8;
 // Probing stops once this many probes found nothing while none found
 // anything. A failed probe scans the whole column and the ±SEARCH_RADIUS
-// window; on video or redrawn content (nothing moved) every probe fails, and
-// this halves that cost. On desktop-drag the first 6 probes (top of the
-// change: uncovered wallpaper) all fail, so a smaller limit loses copies.
-const MAX_FAILED_PROBES: i32 = 12;
+// window; on video or redrawn content (nothing moved) every probe fails.
+// Probes are visited spread out (PROBE_STEP), so on desktop-drag the
+// uncovered wallpaper at the top of the change does not use up the limit.
+const MAX_FAILED_PROBES: i32 = 8;
+// Once a vector is known, failed probes are mostly new content (the part of
+// a scrolled page that came into view); this many end the probing too.
+const MAX_FAILED_PROBES_FOUND: i32 = 12;
+// Visiting order of the probes: a prime above MAX_PROBES, so coprime with
+// any probe count.
+const PROBE_STEP: i32 = 29;
 // Window moves of up to this many px per frame are found in both axes.
 const SEARCH_RADIUS: i32 = 128;
+// A probe tile with more than this fraction of edge pixels is photo-like
+// and not used as a probe (pickEdge).
+const PHOTO_EDGES_NUM: i32 = 3;
+const PHOTO_EDGES_DEN: i32 = 4;
 const NO_VECTOR: u8 = 0xff;
 
 export const copyList = memory.data(MAX_COPIES * 12);
 const vecDx = memory.data(MAX_VECTORS * 4);
 const vecDy = memory.data(MAX_VECTORS * 4);
 const vecVotes = memory.data(MAX_VECTORS * 4);
+const probeTile = memory.data(MAX_PROBES * 4);
+const probeEx = memory.data(MAX_PROBES * 4);
+const probeValue = memory.data(MAX_PROBES * 4);
 // Candidate rectangles before ordering: x, y, w, h, vector (i32 each).
 const MAX_RECTS: i32 = 256;
 const rects = memory.data(MAX_RECTS * 20);
@@ -103,10 +119,18 @@ function search(cur: usize, prev: usize, w: i32, h: i32): bool {
   return false;
 }
 
-/** Picks an edge pixel (differs from its left neighbour); false for flat tiles. */
+/**
+ * Picks an edge pixel (differs from its left neighbour); false for flat
+ * tiles, and for photo-like ones (nearly every pixel an edge): those are
+ * mostly video or redrawn pictures, where every probe fails after scanning
+ * its whole column and window. Moved content with text or lines in it is
+ * still found, and its vector then applies to the photo tiles too.
+ */
 function pickEdge(cur: usize, w: i32): bool {
   let edges = 0;
+  let samples = 0;
   for (let y = 0; y < psize; y += 4) {
+    samples += psize - 1;
     const row = cur + ((<usize>(py0 + y) * w + px0) << 2);
     for (let x = 1; x < psize; x++) {
       const v = load<u32>(row + (<usize>x << 2));
@@ -116,7 +140,7 @@ function pickEdge(cur: usize, w: i32): bool {
       }
     }
   }
-  return edges >= psize >> 2;
+  return edges >= psize >> 2 && edges * PHOTO_EDGES_DEN < samples * PHOTO_EDGES_NUM;
 }
 
 /**
@@ -133,19 +157,35 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
   const tiles = tilesX * tilesY;
   vectors = 0;
   psize = size;
+  // Probe tiles: every stride-th changed tile with texture, then visited
+  // spread out (from the middle, PROBE_STEP apart modulo their count) so a
+  // region that cannot match (uncovered background at one end of a move)
+  // does not use up the failures allowed.
   const stride = max(1, changed / MAX_PROBES);
   let seen = 0;
-  let probes = 0;
-  let failed = 0;
-  for (let t = 0; t < tiles && probes < MAX_PROBES; t++) {
+  let count = 0;
+  for (let t = 0; t < tiles && count < MAX_PROBES; t++) {
     if (load<u8>(map + t) == 0) continue;
     if (seen++ % stride != 0) continue;
     px0 = (t % tilesX) << log2;
     py0 = (t / tilesX) << log2;
     if (px0 + size > w || py0 + size > h) continue;
     if (!pickEdge(cur, w)) continue;
-    probes++;
-    if (!search(cur, prev, w, h) && ++failed >= MAX_FAILED_PROBES && vectors == 0) break;
+    vs(probeTile, count, t);
+    vs(probeEx, count, ex | (ey << 8));
+    vs(probeValue, count, <i32>evalue);
+    count++;
+  }
+  let failed = 0;
+  for (let i = 0; i < count; i++) {
+    const k = (count / 2 + i * PROBE_STEP) % count;
+    const t = vi(probeTile, k);
+    px0 = (t % tilesX) << log2;
+    py0 = (t / tilesX) << log2;
+    ex = vi(probeEx, k) & 0xff;
+    ey = vi(probeEx, k) >> 8;
+    evalue = <u32>vi(probeValue, k);
+    if (!search(cur, prev, w, h) && ++failed >= (vectors == 0 ? MAX_FAILED_PROBES : MAX_FAILED_PROBES_FOUND)) break;
   }
   // Candidates: the best-voted vectors, in vote order.
   let cands = 0;

@@ -36,7 +36,7 @@ export const PHOTO_READ_SLACK: usize = 8 + 128 * 8;
 
 // A tile whose pixels equal their left neighbour less often than 1 in
 // PHOTO_EQUAL_LEFT_DIV is taken as photo-like without trying LZ first.
-const PHOTO_EQUAL_LEFT_DIV: i32 = 4;
+const PHOTO_EQUAL_LEFT_DIV: i32 = 2;
 
 @inline function med(a: v128, b: v128, c: v128): v128 {
   const mn = i8x16.min_u(a, b);
