@@ -11,7 +11,7 @@
 // True if the n bytes at a and b are equal in their RGB bytes (n a multiple
 // of 4). 128 bytes an iteration, ORed as a tree into two accumulators, so
 // the ORs do not form one long dependency chain.
-@inline function spanEqual(a: usize, b: usize, n: usize, mask: v128): bool {
+@inline export function spanEqual(a: usize, b: usize, n: usize, mask: v128 = i32x4.splat(0x00ffffff)): bool {
   let acc0 = i32x4.splat(0);
   let acc1 = i32x4.splat(0);
   let i: usize = 0;

@@ -18,7 +18,7 @@
 // Equality is checked on raw frames; reductions are per pixel, so the
 // decoder's reduced pixels match too.
 
-import { rectEqual } from './diff';
+import { rectEqual, spanEqual } from './diff';
 
 export const MAX_COPIES: i32 = 32;
 const MAX_PROBES: i32 = 24;
@@ -56,6 +56,9 @@ const vecVotes = memory.data(MAX_VECTORS * 4);
 const probeTile = memory.data(MAX_PROBES * 4);
 const probeEx = memory.data(MAX_PROBES * 4);
 const probeValue = memory.data(MAX_PROBES * 4);
+const probeValue2 = memory.data(MAX_PROBES * 4);
+// Tiles of one band still matching a candidate (at most 16384 / 16).
+const openTiles = memory.data(1024 * 4);
 // Candidate rectangles before ordering: x, y, w, h, vector (i32 each).
 const MAX_RECTS: i32 = 256;
 const rects = memory.data(MAX_RECTS * 20);
@@ -76,14 +79,17 @@ function vote(dx: i32, dy: i32): void {
   }
 }
 
-// Probe state: the tile and its edge pixel.
+// Probe state: the tile and two of its edge pixels (the first and the last
+// found), each checked before the whole tile is compared.
 let px0 = 0; let py0 = 0; let psize = 0; let ex = 0; let ey = 0; let evalue: u32 = 0;
+let ex2 = 0; let ey2 = 0; let evalue2: u32 = 0;
 
 @inline function tryAt(cur: usize, prev: usize, w: i32, h: i32, dx: i32, dy: i32): bool {
   const sx = px0 + dx;
   const sy = py0 + dy;
   if (sx < 0 || sy < 0 || sx + psize > w || sy + psize > h) return false;
   if (((load<u32>(prev + ((<usize>(sy + ey) * w + sx + ex) << 2)) ^ evalue) & 0xffffff) != 0) return false;
+  if (((load<u32>(prev + ((<usize>(sy + ey2) * w + sx + ex2) << 2)) ^ evalue2) & 0xffffff) != 0) return false;
   return rectEqual(cur, px0, py0, prev, sx, sy, w, psize, psize);
 }
 
@@ -136,6 +142,7 @@ function pickEdge(cur: usize, w: i32): bool {
       const v = load<u32>(row + (<usize>x << 2));
       if (((v ^ load<u32>(row + (<usize>(x - 1) << 2))) & 0xffffff) != 0) {
         if (edges == 0) { ex = x; ey = y; evalue = v; }
+        ex2 = x; ey2 = y; evalue2 = v;
         edges++;
       }
     }
@@ -172,8 +179,9 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     if (px0 + size > w || py0 + size > h) continue;
     if (!pickEdge(cur, w)) continue;
     vs(probeTile, count, t);
-    vs(probeEx, count, ex | (ey << 8));
+    vs(probeEx, count, ex | (ey << 8) | (ex2 << 16) | (ey2 << 24));
     vs(probeValue, count, <i32>evalue);
+    vs(probeValue2, count, <i32>evalue2);
     count++;
   }
   let failed = 0;
@@ -182,9 +190,10 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     const t = vi(probeTile, k);
     px0 = (t % tilesX) << log2;
     py0 = (t / tilesX) << log2;
-    ex = vi(probeEx, k) & 0xff;
-    ey = vi(probeEx, k) >> 8;
+    const e = <u32>vi(probeEx, k);
+    ex = e & 0xff; ey = (e >> 8) & 0xff; ex2 = (e >> 16) & 0xff; ey2 = e >> 24;
     evalue = <u32>vi(probeValue, k);
+    evalue2 = <u32>vi(probeValue2, k);
     if (!search(cur, prev, w, h) && ++failed >= (vectors == 0 ? MAX_FAILED_PROBES : MAX_FAILED_PROBES_FOUND)) break;
   }
   // Candidates: the best-voted vectors, in vote order.
@@ -201,19 +210,40 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     cands++;
   }
   if (cands == 0) return 0;
-  // Match every changed tile against the candidates.
+  // Match every changed tile against the candidates, a band of tiles at a
+  // time and row by row, so both frames are read in memory order; a tile
+  // leaves the band's open list at its first differing row.
   memory.fill(vecMap, NO_VECTOR, tiles);
-  for (let t = 0; t < tiles; t++) {
-    if (load<u8>(map + t) == 0) continue;
-    const x0 = (t % tilesX) << log2;
-    const y0 = (t / tilesX) << log2;
-    const tw = min(size, w - x0);
-    const th = min(size, h - y0);
-    for (let c = 0; c < cands; c++) {
-      const sx = x0 + vi(vecDx, c);
-      const sy = y0 + vi(vecDy, c);
-      if (sx < 0 || sy < 0 || sx + tw > w || sy + th > h) continue;
-      if (rectEqual(cur, x0, y0, prev, sx, sy, w, tw, th)) { store<u8>(vecMap + t, <u8>c); break; }
+  for (let c = 0; c < cands; c++) {
+    const dx = vi(vecDx, c);
+    const dy = vi(vecDy, c);
+    for (let ty = 0; ty < tilesY; ty++) {
+      const band = ty * tilesX;
+      const y0 = ty << log2;
+      const th = min(size, h - y0);
+      const sy = y0 + dy;
+      if (sy < 0 || sy + th > h) continue;
+      let open = 0;
+      for (let tx = 0; tx < tilesX; tx++) {
+        const t = band + tx;
+        if (load<u8>(map + t) == 0 || load<u8>(vecMap + t) != NO_VECTOR) continue;
+        const sx = (tx << log2) + dx;
+        if (sx < 0 || sx + min(size, w - (tx << log2)) > w) continue;
+        vs(openTiles, open++, tx);
+      }
+      for (let r = 0; r < th && open > 0; r++) {
+        const rowCur = cur + (<usize>((y0 + r) * w) << 2);
+        const rowPrev = prev + (<usize>((sy + r) * w) << 2);
+        let kept = 0;
+        for (let i = 0; i < open; i++) {
+          const tx = vi(openTiles, i);
+          const x0 = tx << log2;
+          const n = <usize>min(size, w - x0) << 2;
+          if (spanEqual(rowCur + (<usize>x0 << 2), rowPrev + (<usize>(x0 + dx) << 2), n)) vs(openTiles, kept++, tx);
+        }
+        open = kept;
+      }
+      for (let i = 0; i < open; i++) store<u8>(vecMap + band + vi(openTiles, i), <u8>c);
     }
   }
   // Runs per tile row, merged down with the rectangle above of equal span.
