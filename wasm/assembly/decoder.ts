@@ -152,7 +152,7 @@ export function decodeMessage(len: i32): i32 {
     let err = 0;
     let at = staged;
     if (kind == TILE_PHOTO) {
-      err = tables ? decodePhotoTile(body, bodyEnd, staged, tw, th) : ERR_TILE_KIND;
+      err = tables ? decodePhotoTile(body, bodyEnd, staged, tw, th, scratch) : ERR_TILE_KIND;
     } else if (kind == TILE_LOSSY) {
       err = mode == MODE_VIDEO
         ? decodeLossyTile(body, bodyEnd, staged, tw, 0, 0, tw, th, scratch)

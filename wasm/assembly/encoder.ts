@@ -242,7 +242,7 @@ export function encodeFrame(flags: i32): i32 {
       from = at;
       const dims = load<u32>(h, 12);
       const npx = <i32>(dims & 0xffff) * <i32>(dims >> 16);
-      const len = photoEncode(residuals + (<usize>load<u32>(h, 8) << 2), npx, lzScratch);
+      const len = photoEncode(residuals + (<usize>load<u32>(h, 8) << 2), npx, lzScratch, planes);
       p = writeVarint(p, load<u32>(h, 4));
       store<u8>(p++, TILE_PHOTO);
       p = writeVarint(p, <u32>len);

@@ -1,4 +1,4 @@
-// Update-message byte layout, version 3: the one place the wire constants live.
+// Update-message byte layout, version 4: the one place the wire constants live.
 // wasm/FORMAT.md describes the same layout for readers outside the code; both
 // must change together, and any incompatible change bumps FORMAT_VERSION.
 //
@@ -65,7 +65,7 @@
 //   in message order; every other tile decodes on its own or from the
 //   message's LZ history.
 
-export const FORMAT_VERSION: u8 = 3;
+export const FORMAT_VERSION: u8 = 4;
 export const HEADER_BYTES: i32 = 16;
 export const COPY_BYTES: i32 = 12;
 export const FLAG_KEY: u8 = 1;

@@ -21,7 +21,8 @@ export const DECODE_ENTRIES: i32 = 1 << MAX_CODE_BITS;
 export const PLANES: i32 = 3;
 
 // Per plane: 256 counts (u32), 256 encode entries (u32: len << 16 | reversed
-// code), one decode table (u16: symbol << 4 | len).
+// code), one decode table (u16: value << 4 | len, where value is the
+// symbol's residual byte, zigzag⁻¹(symbol), see photo.ts).
 const countsBase = memory.data(PLANES * 256 * 4);
 const encodeBase = memory.data(PLANES * 256 * 4);
 const decodeBase = memory.data(PLANES * DECODE_ENTRIES * 2);
@@ -184,7 +185,10 @@ export function readTable(plane: i32, p: usize, end: usize): usize {
     const e = gi(enc, s);
     const l = e >>> 16;
     if (l == 0) continue;
-    const entry = <u16>((s << 4) | l);
+    // The entry holds the value the symbol stands for in TILE_PHOTO, the
+    // residual byte zigzag⁻¹(s), so the decoder needs no conversion.
+    const value = ((s >> 1) ^ -(s & 1)) & 0xff;
+    const entry = <u16>((value << 4) | l);
     for (let i = e & 0xffff; i < DECODE_ENTRIES; i += 1 << l) store<u16>(dec + (<usize>i << 1), entry);
   }
   return p + bytes;

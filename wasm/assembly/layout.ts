@@ -11,19 +11,24 @@
 // │                       │ "current" and   ├───────────────────────┤
 // │                       │ "previous" swap │ history   W·H·4       │ RGBA of LZ/RAW tiles
 // ├───────────────────────┤ after encode    ├───────────────────────┤
-// │ tile map  tiles·1     │ 1 = changed     │ scratch   3·128²·4    │ predict/lossy planes
-// │ tile vec  tiles·1     │ motion vector # ├───────────────────────┤
-// ├───────────────────────┤                 │ stage     W·H·4       │ other tiles' RGBA,
-// │ history   W·H·4       │ u32 values of   │                       │ before applying
-// │                       │ LZ/RAW tiles    ├───────────────────────┤
-// ├───────────────────────┤                 │ records   tiles16·8   │ tile #, pixel addr
-// │ hash      HASH·4      │ LZ match finder ├───────────────────────┤
-// │ values    2·128²·4    │ one tile, u32   │                       │
+// │ tile map  tiles·1     │ 1 = changed     │ scratch   3·128²·4    │ predict/lossy planes,
+// │ tile vec  tiles·1     │ motion vector # │                       │ photo symbols
+// ├───────────────────────┤                 ├───────────────────────┤
+// │ history   W·H·4       │ u32 values of   │ stage     W·H·4       │ other tiles' RGBA,
+// │                       │ LZ/RAW tiles    │                       │ before applying
+// ├───────────────────────┤                 ├───────────────────────┤
+// │ hash      HASH·4      │ LZ match finder │ records   tiles16·8   │ tile #, pixel addr
+// │ values    2·128²·4    │ one tile, u32   ├───────────────────────┤
 // │ indices   128²        │ palette indices │ message   grows       │ copied in by JS,
-// │ lz out    2·128²·4+64 │ LZ trial, lossy │           + 4 slack   │ + 4 readable bytes
-// │ planes    3·128²·4    │ predict.ts      └───────────────────────┘
+// │ lz out    2·128²·4+64 │ LZ trial, lossy,│           + slack     │ + 1032 readable bytes
+// │                       │ photo bits      │                       │ (photo.ts)
+// │ planes    3·128²·4    │ predict.ts,     └───────────────────────┘
+// │                       │ photo streams
 // ├───────────────────────┤
 // │ output    worst case  │ one update message
+// │ staging   worst case  │ pass-1 records (photo tiles wait for tables)
+// │ holes     tiles·16    │ photo tiles: offset, skip, symbols, size
+// │ residuals W·H·4       │ photo symbols, u32 a pixel
 // └───────────────────────┘
 //
 // "Pixel value" means the colour mode's native value widened to u32

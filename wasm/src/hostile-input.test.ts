@@ -200,10 +200,14 @@ t.test('random photo tables and bodies are rejected or decode, never trap', asyn
     fc.oneof(fc.constant(flat), fc.uint8Array({ minLength: 1, maxLength: 200 })),
     fc.integer({ min: 4, max: 7 }), fc.uint8Array({ maxLength: 3000 }), fc.boolean(),
     (table, log2, random, exact) => {
-      // With 8-bit codes a tile takes exactly 3 bytes a pixel: such a body
-      // decodes (to whatever pixels), any other length is rejected.
+      // With 8-bit codes each of the three streams takes exactly a byte a
+      // pixel: such a body decodes (to whatever pixels), any other length
+      // is rejected.
       const tilePixels = Math.min(1 << log2, W) * Math.min(1 << log2, H);
-      const body = exact ? Uint8Array.from({ length: tilePixels * 3 }, (_, i) => random[i % Math.max(1, random.length)] ?? i) : random;
+      const varint = (n: number) => { const b: number[] = []; for (let l = n; ; l >>= 7) { b.push((l > 0x7f ? 0x80 : 0) | (l & 0x7f)); if (l <= 0x7f) break; } return b; };
+      const body = exact
+        ? Uint8Array.of(...varint(tilePixels), ...varint(tilePixels), ...Array.from({ length: tilePixels * 3 }, (_, i) => random[i % Math.max(1, random.length)] ?? i))
+        : random;
       const head = new Uint8Array(16);
       const v = new DataView(head.buffer);
       head[0] = FORMAT_VERSION; head[1] = FLAG_TABLES; head[2] = 0; head[3] = log2;

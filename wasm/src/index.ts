@@ -23,7 +23,7 @@ export type { ColourMode, Level } from './modes.ts';
 export type { CompiledModule } from './instance.ts';
 
 /** Message format version this build writes and accepts (byte 0 of every message). */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export interface MediaCore {
   readonly module: CompiledModule;
