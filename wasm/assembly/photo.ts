@@ -34,14 +34,14 @@ import { ERR_TILE_BODY } from './format';
 import { readAt, readVarint, readOk, readPos, writeVarint } from './bytes';
 
 // Bytes that decoding may read past a body's end: one 8-byte refill per
-// pixel advances at most 7 bytes, and the position is checked once a row
-// (a row has at most 128 pixels). The decoder's message buffer keeps this
+// stream and group of up to 4 pixels advances at most 7 bytes, and the
+// position is checked once a row (a row has at most 128 pixels). The decoder's message buffer keeps this
 // much readable slack after the message.
 export const PHOTO_READ_SLACK: usize = 8 + 128 * 8;
 
 // A tile whose pixels equal their left neighbour less often than 1 in
 // PHOTO_EQUAL_LEFT_DIV is taken as photo-like without trying LZ first.
-const PHOTO_EQUAL_LEFT_DIV: i32 = 2;
+const PHOTO_EQUAL_LEFT_DIV: i32 = 4;
 
 @inline function med(a: v128, b: v128, c: v128): v128 {
   const mn = i8x16.min_u(a, b);
@@ -218,19 +218,23 @@ export function decodePhotoTile(src: usize, end: usize, dst: usize, tw: i32, th:
   for (let y = 0; y < th; y++) {
     if (pa > endA + 8 || pb > endB + 8 || pc > endC + 8) return ERR_TILE_BODY;
     const rowEnd = o + (<usize>tw << 2);
-    for (; o < rowEnd; o += 4) {
+    while (o < rowEnd) {
+      // One refill per stream serves up to 4 symbols (4 · 11 <= 56 bits).
       a0 |= load<u64>(pa) << b0; pa += <usize>((63 - b0) >> 3); b0 |= 56;
       a1 |= load<u64>(pb) << b1; pb += <usize>((63 - b1) >> 3); b1 |= 56;
       a2 |= load<u64>(pc) << b2; pc += <usize>((63 - b2) >> 3); b2 |= 56;
-      const e0 = <u32>load<u16>(tables + (<usize>(a0 & mask) << 1));
-      const e1 = <u32>load<u16>(tables + (<usize>(a1 & mask) << 1), DECODE_ENTRIES * 2);
-      const e2 = <u32>load<u16>(tables + (<usize>(a2 & mask) << 1), DECODE_ENTRIES * 4);
-      a0 >>= <u64>(e0 & 15); b0 -= <u64>(e0 & 15);
-      a1 >>= <u64>(e1 & 15); b1 -= <u64>(e1 & 15);
-      a2 >>= <u64>(e2 & 15); b2 -= <u64>(e2 & 15);
-      // Residual bytes: R and B were coded relative to G.
-      const g = e1 >> 4;
-      store<u32>(o, (((e0 >> 4) + g) & 0xff) | (g << 8) | ((((e2 >> 4) + g) & 0xff) << 16));
+      const groupEnd = min(rowEnd, o + 16);
+      for (; o < groupEnd; o += 4) {
+        const e0 = <u32>load<u16>(tables + (<usize>(a0 & mask) << 1));
+        const e1 = <u32>load<u16>(tables + (<usize>(a1 & mask) << 1), DECODE_ENTRIES * 2);
+        const e2 = <u32>load<u16>(tables + (<usize>(a2 & mask) << 1), DECODE_ENTRIES * 4);
+        a0 >>= <u64>(e0 & 15); b0 -= <u64>(e0 & 15);
+        a1 >>= <u64>(e1 & 15); b1 -= <u64>(e1 & 15);
+        a2 >>= <u64>(e2 & 15); b2 -= <u64>(e2 & 15);
+        // Residual bytes: R and B were coded relative to G.
+        const g = e1 >> 4;
+        store<u32>(o, (((e0 >> 4) + g) & 0xff) | (g << 8) | ((((e2 >> 4) + g) & 0xff) << 16));
+      }
     }
   }
   // Bits consumed = bytes loaded · 8 − bits left; each stream must end in
