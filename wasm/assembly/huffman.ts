@@ -20,8 +20,8 @@ export const MAX_CODE_BITS: i32 = 11;
 export const DECODE_ENTRIES: i32 = 1 << MAX_CODE_BITS;
 export const PLANES: i32 = 3;
 
-// Per plane: 256 counts (u32), 256 encode entries (u32: len << 16 | reversed
-// code), one decode table (u16: value << 4 | len, where value is the
+// Per plane: 256 counts (u32, by residual byte), 256 encode entries (u32:
+// len << 16 | reversed code, by residual byte), one decode table (u16: value << 4 | len, where value is the
 // symbol's residual byte, zigzag⁻¹(symbol), see photo.ts).
 const countsBase = memory.data(PLANES * 256 * 4);
 const encodeBase = memory.data(PLANES * 256 * 4);
@@ -34,6 +34,13 @@ const parent = memory.data(512 * 4);
 const depth = memory.data(512 * 4);
 const blCount = memory.data(16 * 4);
 const nextCode = memory.data(16 * 4);
+
+const zigzagCounts = memory.data(256 * 4);
+
+/** Zigzag symbol of a residual byte: 0, -1, 1, -2, … → 0, 1, 2, 3, … */
+@inline function zigzag(r: i32): i32 {
+  return ((r << 1) ^ ((r << 24) >> 31)) & 0xff;
+}
 
 @inline export function histogram(plane: i32): usize {
   return countsBase + (<usize>plane << 10);
@@ -143,8 +150,16 @@ function assignCodes(plane: i32): void {
  * at `out`; returns the new write position.
  */
 export function buildAndWriteTable(plane: i32, out: usize): usize {
-  buildLengths(histogram(plane));
+  // The histogram counts residual bytes; the code is over their zigzag
+  // symbols (small magnitudes first, so the serialised table is short).
+  const h = histogram(plane);
+  for (let r = 0; r < 256; r++) si(zigzagCounts, zigzag(r), gi(h, r));
+  buildLengths(zigzagCounts);
   assignCodes(plane);
+  // Encode entries indexed by residual byte, as the encoder looks them up.
+  const enc = encodeTable(plane);
+  memory.copy(zigzagCounts, enc, 256 * 4);
+  for (let r = 0; r < 256; r++) si(enc, r, gi(zigzagCounts, zigzag(r)));
   let m = 255;
   while (m > 0 && load<u8>(lengths + m) == 0) m--;
   let p = out;

@@ -24,9 +24,9 @@
 // need. Three streams let the decoder run three independent table-lookup
 // chains instead of one three times as long.
 //
-// The encoder works in two steps: photoAnalyse() stores a tile's symbols
-// (one u32 per pixel: plane 0 | plane 1 << 8 | plane 2 << 16) and counts
-// them; once all tiles of the message are analysed, the tables are built
+// The encoder works in two steps: photoAnalyse() stores a tile's residual
+// bytes (one u32 per pixel: plane 0 | plane 1 << 8 | plane 2 << 16) and
+// counts them; once all tiles of the message are analysed, the tables are built
 // and photoEncode() writes each tile's bits.
 
 import { histogram, encodeTable, decodeTable, MAX_CODE_BITS, DECODE_ENTRIES } from './huffman';
@@ -58,11 +58,14 @@ const PHOTO_EQUAL_LEFT_DIV: i32 = 4;
   return i8x16.swizzle(r, v128(1, -1, 1, -1, 5, -1, 5, -1, 9, -1, 9, -1, 13, -1, 13, -1));
 }
 
-/** Symbols of up to four pixels `x` predicted by `pred` (alpha lanes become 0). */
+/**
+ * Residual bytes (rR − rG, rG, rB − rG) of up to four pixels `x` predicted
+ * by `pred` (alpha lanes become 0); their zigzag is the coded symbol, which
+ * the Huffman tables apply (huffman.ts).
+ */
 @inline function symbols(x: v128, pred: v128): v128 {
-  let r = i8x16.sub(x, pred);
-  r = v128.and(i8x16.sub(r, greenSpread(r)), i32x4.splat(0x00ffffff));
-  return v128.xor(i8x16.shl(r, 1), i8x16.shr_s(r, 7));
+  const r = i8x16.sub(x, pred);
+  return v128.and(i8x16.sub(r, greenSpread(r)), i32x4.splat(0x00ffffff));
 }
 
 /** True when the tile looks photo-like (few pixels equal their left neighbour). */
