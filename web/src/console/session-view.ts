@@ -22,6 +22,7 @@ import { openTransferDialog } from './transfer-dialog.ts';
 import { openPinDialog } from './jump-view.ts';
 import { openInviteDialog, renderInvitations } from './invitations.ts';
 import { specialActionsMenu } from './special-actions-menu.ts';
+import { screenPanel } from './screen-view.ts';
 
 export interface SessionView {
   readonly el: HTMLElement;
@@ -67,6 +68,8 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
 
   const events = eventLog(id('events'));
   const actionsMenu = specialActionsMenu(ctx, sessionId);
+  // Screen sharing is for sessions with a customer client (click-to-chat has no screen to share).
+  const screen = store.sessions.get(sessionId)?.kind === 'browser' ? undefined : screenPanel(ctx, sessionId);
   const chat = chatLog(id('chat'), 'console.chat.title', async (body) => {
     try {
       await ctx.link.request({ t: 'chat', sessionId, body });
@@ -162,6 +165,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
     h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
+    screen?.el,
     files.el,
     h(
       'div',
@@ -220,6 +224,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
       unsubscribe();
       actionsMenu.dispose();
       files.dispose();
+      screen?.dispose();
       stopTick();
       el.remove();
     },
