@@ -77,3 +77,17 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// Operator tools for installed appliances (no TypeScript runner there): backup and restore.
+for (const tool of ['backup', 'restore']) {
+  await build({
+    entryPoints: [path.join(root, 'scripts', `${tool}.ts`)],
+    outfile: path.join(out, 'tools', `${tool}.mjs`),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
