@@ -7,7 +7,10 @@
  * stream), rename, delete with the confirmation that says it cannot be
  * undone; the transfers pane says "SHA-256 OK" for each; the disk shows
  * every change. Without the File System Access API a download is streamed
- * through the service worker into the browser's download manager. Then the rep's permission narrows live: upload-only greys
+ * through the service worker into the browser's download manager. Files
+ * dropped on the list are uploaded too. With allowed paths only those are
+ * volumes and going above them is refused with the reason shown; a
+ * click-to-chat customer's session says file transfer needs the client. Then the rep's permission narrows live: upload-only greys
  * out Download, none greys out the whole view with the reason.
  * Needs `node scripts/build.mjs` first.
  */
@@ -19,7 +22,8 @@ import t from 'tap';
 import { startAppliance } from './helpers/appliance.ts';
 import { launchTrusting } from './helpers/browser.ts';
 import { download, runClient } from './helpers/customer.ts';
-import { adminAgent, createUser } from './helpers/rep.ts';
+import { Agent } from './helpers/http.ts';
+import { adminAgent, createUser, joinCustomer } from './helpers/rep.ts';
 
 const app = await startAppliance();
 t.teardown(() => app.stop());
@@ -147,6 +151,32 @@ t.test('without the File System Access API the download streams through a servic
   t.ok(await page.evaluate(async () => Boolean(await navigator.serviceWorker.getRegistration('/assets/'))), 'served by the download worker');
 });
 
+t.test('drag and drop uploads several files at once', async (t) => {
+  const dt = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['dropped one'], 'drop-a.txt'));
+    d.items.add(new File(['dropped two'], 'drop-b.txt'));
+    return d;
+  });
+  await files.locator('[data-testid="files-drop"]').dispatchEvent('drop', { dataTransfer: dt });
+  await row('drop-a.txt').waitFor();
+  await row('drop-b.txt').waitFor();
+  t.equal(readFileSync(path.join(home, 'drop-a.txt'), 'utf8'), 'dropped one');
+  t.equal(readFileSync(path.join(home, 'drop-b.txt'), 'utf8'), 'dropped two');
+});
+
+t.test('allowed paths: only they are volumes, and going above them is refused with the reason', async (t) => {
+  const docs = path.join(home, 'docs');
+  const r = await admin.put(`/api/admin/users/${aliceId}/permissions`, { screen: 'control', privacyScreen: false, specialActions: false, shell: false, fileTransfer: 'both', allowedPaths: [docs] });
+  t.equal(r.status, 200);
+  await row('readme.txt').waitFor();
+  t.same(await files.locator('[data-testid="files-volumes"] [data-path]').evaluateAll((els) => els.map((e) => e.getAttribute('data-path'))), [docs], 'the allowed folder is the only volume');
+  await files.locator('[data-action="files-up"]').click();
+  await page.locator('#console-notice', { hasText: 'outside the paths you are allowed to use' }).waitFor();
+  t.ok(await row('readme.txt').count(), 'the view stays where it was');
+  t.ok(existsSync(path.join(home, 'drop-a.txt')), 'nothing outside changed');
+});
+
 t.test('permissions narrow live: upload-only greys out Download, none greys out the view', async (t) => {
   const base = { screen: 'control', privacyScreen: false, specialActions: false, shell: false, allowedPaths: [] };
   let r = await admin.put(`/api/admin/users/${aliceId}/permissions`, { ...base, fileTransfer: 'upload' });
@@ -160,4 +190,22 @@ t.test('permissions narrow live: upload-only greys out Download, none greys out 
   await reason.waitFor();
   t.match(await reason.textContent(), /do not include file transfer/);
   t.ok(await files.locator('[data-action="files-upload"]').isDisabled(), 'upload is greyed out too');
+});
+
+t.test('a click-to-chat customer has no file transfer: the view says why', async (t) => {
+  const base = { screen: 'control', privacyScreen: false, specialActions: false, shell: false, allowedPaths: [] };
+  t.equal((await admin.put(`/api/admin/users/${aliceId}/permissions`, { ...base, fileTransfer: 'both' })).status, 200);
+  const portal = new Agent(app.origin, app.caPem);
+  const start = await portal.post('/api/portal/start', { mode: 'chat', repId: aliceId, name: 'Webby' });
+  t.equal(start.status, 201, start.text);
+  const web = await joinCustomer(app, { v: 1, token: start.json().token });
+  t.teardown(() => web.socket.ws.close());
+  await page.locator('.popup', { hasText: 'Webby' }).locator('[data-action="show"]').click();
+  await page.click('#accept-session');
+  const webView = page.locator('.session-view:not([hidden])', { hasText: 'Webby' });
+  await webView.locator('[data-action="files-toggle"]').click();
+  const reason = webView.locator('[data-testid="files-unavailable"]:not([hidden])');
+  await reason.waitFor();
+  t.match(await reason.textContent(), /joined from a browser/);
+  t.ok(await webView.locator('[data-action="files-upload"]').isDisabled());
 });

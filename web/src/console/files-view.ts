@@ -11,7 +11,7 @@
  * check all of this again; the greying only saves the rep a refusal.
  */
 import type { FileEntry, Volume } from '../../../common/files-protocol.ts';
-import type { FileTransferPermission } from '../../../common/permissions.ts';
+import type { FileTransferPermission, RepPermissions } from '../../../common/permissions.ts';
 import type { SessionSummary } from '../../../common/sessions.ts';
 import { openDialog } from '../ui/dialog.ts';
 import { field, h, replace } from '../ui/dom.ts';
@@ -27,8 +27,8 @@ export interface FilesView {
   readonly el: HTMLElement;
   /** The tab became visible: start browsing on first use. */
   shown(): void;
-  /** Session or permissions changed: update the greying. */
-  update(session: SessionSummary | undefined, mode: FileTransferPermission): void;
+  /** Session or permissions changed: update the greying (and the volumes, when the allowed paths changed). */
+  update(session: SessionSummary | undefined, perms: Pick<RepPermissions, 'fileTransfer' | 'allowedPaths'>): void;
   dispose(): void;
 }
 
@@ -289,6 +289,7 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
   };
 
   let visible = false;
+  let allowedKey = '';
   const start = (): void => {
     if (started || unavailable || !visible) return;
     started = true;
@@ -301,7 +302,20 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
       visible = true;
       start();
     },
-    update(session, m) {
+    update(session, perms) {
+      const m = perms.fileTransfer;
+      const paths = perms.allowedPaths.join('\n');
+      // Other allowed paths mean other volumes: browse again from the new ones.
+      if (started && paths !== allowedKey) {
+        // The client learns a rep's paths when the channel opens: a new grant needs a new channel.
+        browser.close();
+        started = false;
+        cwd = null;
+        entries = [];
+        replace(body);
+        replace(crumbs);
+      }
+      allowedKey = paths;
       mode = m;
       if (session?.kind === 'browser') unavailable = 'files.unavailable.browser';
       else if (m === 'none') unavailable = 'files.unavailable.permission';

@@ -64,7 +64,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     filesToggle.setAttribute('aria-expanded', String(filesShown));
     if (filesShown) files.shown();
   });
-  const updateFiles = (): void => files.update(store.sessions.get(sessionId), store.permissions.fileTransfer);
+  const updateFiles = (): void => files.update(store.sessions.get(sessionId), store.permissions);
 
   const events = eventLog(id('events'));
   const actionsMenu = specialActionsMenu(ctx, sessionId);
