@@ -26,6 +26,11 @@ export interface JumpItem {
   createdAt: number;
   createdBy: string;
   lastAccessed: number | null;
+  /** The jump policy limiting when it may be used, if any (F15). */
+  policyId: string | null;
+  policyName: string | null;
+  /** Whether the rep who receives this may remove the item and choose its policy. */
+  canManage: boolean;
 }
 
 const SECRET = { kind: 'string', min: 20, max: 64, pattern: /^[A-Za-z0-9_-]+$/ } as const;

@@ -61,7 +61,9 @@ export const CONSOLE_TO_APPLIANCE = {
   /** Owner: pin the session's computer as a jump client, to the rep's own list (`personal`) or a team's (team id). */
   jump_pin: { rid: RID, sessionId: SESSION_ID, group: { kind: 'string', min: 8, max: 22, pattern: /^(personal|[A-Za-z0-9_-]{22})$/ }, name: { kind: 'string', max: 100, optional: true } },
   /** Start a session on an online jump client; the rep owns it from the start. */
-  jump_start: { rid: RID, itemId: SESSION_ID },
+  jump_start: { rid: RID, itemId: SESSION_ID, override: { kind: 'bool', optional: true } },
+  /** Choose the jump policy of an item (`''` = none); who may remove it may do this. */
+  jump_set_policy: { rid: RID, itemId: SESSION_ID, policyId: { kind: 'string', max: 22, pattern: /^([A-Za-z0-9_-]{22})?$/ } },
   /** Remove a jump item; its jump client uninstalls itself. */
   jump_remove: { rid: RID, itemId: SESSION_ID },
   /** Round-trip probe to the customer client through a data channel (connection quality). */

@@ -182,6 +182,20 @@ t.test('pin the computer as a jump client, jump to it later from Jump Items, rem
   await repB.locator('#jump-table .empty-row').waitFor();
   t.pass('Bob (not in Tier 1) sees no jump items');
 
+  // A jump policy that allows another day only: the jump is refused with the next allowed time.
+  const other = (new Date().getUTCDay() + 2) % 7;
+  const policy = (await admin.post('/api/admin/jump-policies', { name: 'Weekend only', timeZone: 'UTC', windows: [{ day: other, from: '09:00', to: '17:00' }] })).json().policy;
+  await repA.click('#nav-search');
+  await repA.click('#nav-jump');
+  await row.locator('select[data-action="policy"]').selectOption({ label: 'Weekend only' });
+  await repA.locator('#jump-table tr', { hasText: 'Lab PC' }).locator('select[data-action="policy"]').waitFor();
+  await new Promise((r) => setTimeout(r, 300));
+  await repA.locator('#jump-table tr', { hasText: 'Lab PC' }).locator('[data-action="jump"]').click();
+  await repA.locator('#console-notice', { hasText: 'allows the next jump at' }).waitFor();
+  t.pass('outside its policy the jump is refused with the next allowed time');
+  await repA.locator('#jump-table tr', { hasText: 'Lab PC' }).locator('select[data-action="policy"]').selectOption({ value: '' });
+  await admin.del(`/api/admin/jump-policies/${policy.id}`);
+
   // Search finds the jump item and the past sessions with it.
   await repA.click('#nav-search');
   await repA.fill('#console-search-input', 'lab');

@@ -16,7 +16,7 @@ import path from 'node:path';
 import t from 'tap';
 import { startAppliance } from './helpers/appliance.ts';
 import { consoleRep, download, runClient } from './helpers/customer.ts';
-import { adminAgent, createTeam } from './helpers/rep.ts';
+import { adminAgent, createTeam, signInRep } from './helpers/rep.ts';
 import { openSocket } from './helpers/ws.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-jump-test-'));
@@ -126,6 +126,38 @@ t.test('a wrong secret is refused on /ws/jump', async (t) => {
   const err = await ws.next((m) => m.t === 'error');
   t.equal(err.code, 'JUMP_UNKNOWN');
   t.equal((await ws.closed).code, 4002);
+});
+
+t.test('a jump policy limits when the item may be used; an administrator may override', async (t) => {
+  for (const bad of [
+    { name: 'x', timeZone: 'Mars/Olympus', windows: [] },
+    { name: 'x', timeZone: 'UTC', windows: [{ day: 1, from: '18:00', to: '08:00' }] },
+    { name: 'x', timeZone: 'UTC', windows: [{ day: 7, from: '08:00', to: '18:00' }] },
+    { name: '', timeZone: 'UTC', windows: [] },
+  ]) t.equal((await admin.post('/api/admin/jump-policies', bad)).status, 400, JSON.stringify(bad));
+  t.same((await admin.get('/api/admin/jump-policies')).json().policies, [], 'nothing stored');
+  const other = (new Date().getUTCDay() + 3) % 7;
+  const created = await admin.post('/api/admin/jump-policies', { name: 'Maintenance day', timeZone: 'UTC', windows: [{ day: other, from: '00:00', to: '24:00' }] });
+  t.equal(created.status, 201);
+  const policyId = created.json().policy.id;
+  t.equal((await bob.request({ t: 'jump_set_policy', itemId, policyId })).code, 'JUMP_UNKNOWN');
+  t.equal((await carol.request({ t: 'jump_set_policy', itemId, policyId })).t, 'ack', 'a team lead sets it');
+  const listed = (await alice.request({ t: 'jump_list' })).items.find((i: any) => i.id === itemId);
+  t.equal(listed.policyName, 'Maintenance day');
+  const refused = await carol.request({ t: 'jump_start', itemId });
+  t.equal(refused.code, 'JUMP_POLICY');
+  const next = Date.parse(refused.detail);
+  t.equal(new Date(next).getUTCDay(), other, 'the next allowed time is on the allowed day');
+  t.equal(new Date(next).getUTCHours(), 0);
+  t.equal((await carol.request({ t: 'jump_start', itemId, override: true })).code, 'JUMP_POLICY', 'only administrators override');
+  const boss = await signInRep(app, 'admin');
+  t.equal((await boss.request({ t: 'jump_start', itemId, override: true })).t, 'ack', 'an administrator may');
+  const s = (await boss.socket.next((m) => m.t === 'session' && m.session.source === 'jump' && m.session.owner?.name === 'Administrator', 15_000)).session;
+  await boss.request({ t: 'end', sessionId: s.id });
+  t.equal((await admin.del(`/api/admin/jump-policies/${policyId}`)).status, 200);
+  const after = (await carol.request({ t: 'jump_list' })).items.find((i: any) => i.id === itemId);
+  t.equal(after.policyId, null, 'deleting the policy frees its items');
+  boss.socket.ws.close();
 });
 
 t.test('removing the item uninstalls the jump client', async (t) => {

@@ -46,7 +46,8 @@ import { ChannelService } from './relay/channels.ts';
 import { ScreenKind, screenHandlers } from './relay/screen.ts';
 import { ReportService } from './services/reports.ts';
 import { JumpService } from './services/jump-service.ts';
-import { JumpStore } from './store/jump-items.ts';
+import { JumpPolicyStore, JumpStore } from './store/jump-items.ts';
+import { mountJumpPolicyRoutes } from './http/jump-policy-routes.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
 import { mountStatusRoutes } from './http/status-routes.ts';
 import { ApiAccounts } from './integration/api-accounts.ts';
@@ -150,7 +151,9 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     settings,
   });
   const reports = new ReportService(sessionStore, users, (s) => sessions.queueName(s.queue));
-  const jumps = new JumpService({ log, jumps: new JumpStore(store), users, teams, starts, sessions, customers, hub });
+  const jumpStore = new JumpStore(store);
+  const jumpPolicies = new JumpPolicyStore(store);
+  const jumps = new JumpService({ log, jumps: jumpStore, users, teams, starts, sessions, customers, hub, policies: jumpPolicies });
   const channels = new ChannelService({ log, sessions, customers });
   channels.register(new ProbeKind());
   const screenDeps = { channels, sessions, permissions };
@@ -197,6 +200,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountPermissionRoutes(app, ctx);
   mountReportRoutes(app, ctx, reports);
   mountStatusRoutes(app, ctx, packageVersion());
+  mountJumpPolicyRoutes(app, ctx, jumpPolicies, jumpStore);
   mountIntegrationRoutes(app, ctx, new ApiAccounts(store));
   mountWebhookRoutes(app, ctx, webhooks);
   mountSpecialActionRoutes(app, ctx);

@@ -22,7 +22,8 @@ import { decodeMessage } from '../../../common/wire.ts';
 import { Throttle } from '../domain/throttle.ts';
 import { personalQueue } from '../domain/sessions.ts';
 import type { SessionService } from './session-service.ts';
-import type { JumpRecord, JumpStore } from '../store/jump-items.ts';
+import type { JumpPolicyStore, JumpRecord, JumpStore } from '../store/jump-items.ts';
+import { allowedAt, nextAllowed } from '../../../common/jump-policy.ts';
 import { newId } from '../store/ids.ts';
 import type { StartTokenStore } from '../store/start-tokens.ts';
 import type { TeamStore } from '../store/teams.ts';
@@ -46,6 +47,7 @@ export interface JumpDeps {
   readonly sessions: SessionService;
   readonly customers: CustomerHub;
   readonly hub: ConsoleHub;
+  readonly policies: JumpPolicyStore;
 }
 
 interface JumpSocketData {
@@ -95,9 +97,26 @@ export class JumpService {
     return g.kind === 'personal' ? (this.d.users.get(g.userId)?.displayName ?? '?') : (this.d.teams.get(g.teamId)?.name ?? '?');
   }
 
-  toPublic(item: JumpRecord): JumpItem {
+  /** The item as a console sees it; `viewer` adds whether that rep may manage it (remove, choose its policy). */
+  toPublic(item: JumpRecord, viewer?: string): JumpItem {
     const { secretHash: _s, ...rest } = item;
-    return { ...rest, groupName: this.groupName(item.group), online: this.online.has(item.id) };
+    const policy = item.policyId ? this.d.policies.get(item.policyId) : undefined;
+    return { ...rest, groupName: this.groupName(item.group), online: this.online.has(item.id), policyId: policy?.id ?? null, policyName: policy?.name ?? null, canManage: viewer ? this.canRemove(viewer, item) : false };
+  }
+
+  /** Who may remove an item may also choose its jump policy (or none). */
+  setPolicy(userId: string, itemId: string, policyId: string | null): void {
+    const item = this.visible(userId, itemId);
+    if (!this.canRemove(userId, item)) throw new AppError('FORBIDDEN', 'only the pinning rep, a team lead or manager, or an administrator');
+    if (policyId !== null && !this.d.policies.get(policyId)) throw new AppError('UNKNOWN_ID', 'no such jump policy');
+    item.policyId = policyId;
+    this.d.jumps.putSync(item);
+    this.announce(item);
+  }
+
+  /** Every console that may see an item hears of it again (a policy it uses changed). */
+  announceAll(): void {
+    for (const item of this.d.jumps.list()) this.announce(item);
   }
 
   /** Every jump item, for administrators' reports. */
@@ -109,7 +128,7 @@ export class JumpService {
     return this.d.jumps
       .list()
       .filter((i) => this.canSee(userId, i))
-      .map((i) => this.toPublic(i))
+      .map((i) => this.toPublic(i, userId))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 
@@ -117,7 +136,7 @@ export class JumpService {
   private announce(item: JumpRecord, gone = false): void {
     for (const userId of this.d.hub.onlineUsers()) {
       if (!this.canSee(userId, item)) continue;
-      for (const ws of this.d.hub.socketsOf(userId)) this.d.hub.send(ws, gone ? { t: 'jump_gone', itemId: item.id } : { t: 'jump_item', item: this.toPublic(item) });
+      for (const ws of this.d.hub.socketsOf(userId)) this.d.hub.send(ws, gone ? { t: 'jump_gone', itemId: item.id } : { t: 'jump_item', item: this.toPublic(item, userId) });
     }
   }
 
@@ -162,11 +181,24 @@ export class JumpService {
     return this.toPublic(item);
   }
 
-  /** Starts a session on an online jump client, owned by the rep from the start. */
-  jump(userId: string, itemId: string): void {
+  /**
+   * Starts a session on an online jump client, owned by the rep from the
+   * start. Outside the item's jump policy it is refused with the next
+   * allowed time (ISO 8601 in the error's detail); an administrator may
+   * override, which the log records.
+   */
+  jump(userId: string, itemId: string, override = false): void {
     const item = this.visible(userId, itemId);
     const ws = this.online.get(item.id);
     if (!ws) throw new AppError('JUMP_OFFLINE');
+    const policy = item.policyId ? this.d.policies.get(item.policyId) : undefined;
+    if (policy && !allowedAt(policy, this.now())) {
+      if (!override || !this.isAdmin(userId)) {
+        const next = nextAllowed(policy, this.now());
+        throw new AppError('JUMP_POLICY', next === undefined ? 'never' : new Date(next).toISOString());
+      }
+      this.d.log.warn({ jump: item.id, user: userId, policy: policy.name }, 'jump policy overridden by an administrator');
+    }
     const rep = this.d.users.get(userId);
     const now = this.now();
     const { token } = this.d.starts.createSync(
@@ -234,7 +266,11 @@ export class JumpService {
         hub.send(ws, { t: 'ack', rid: body.rid as number });
       },
       jump_start: (ws, body) => {
-        this.jump(user(ws), body.itemId as string);
+        this.jump(user(ws), body.itemId as string, body.override === true);
+        hub.send(ws, { t: 'ack', rid: body.rid as number });
+      },
+      jump_set_policy: (ws, body) => {
+        this.setPolicy(user(ws), body.itemId as string, (body.policyId as string) || null);
         hub.send(ws, { t: 'ack', rid: body.rid as number });
       },
       jump_remove: (ws, body) => {

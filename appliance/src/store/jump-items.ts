@@ -3,6 +3,7 @@
  * is kept only as its SHA-256.
  */
 import type { JumpGroup } from '../../../common/jump.ts';
+import type { JumpPolicy } from '../../../common/jump-policy.ts';
 import type { Store } from './db.ts';
 
 export interface JumpRecord {
@@ -18,6 +19,8 @@ export interface JumpRecord {
   readonly createdBy: string;
   lastAccessed: number | null;
   readonly secretHash: string;
+  /** The jump policy that limits when it may be used (F15); absent = any time. */
+  policyId?: string | null;
 }
 
 export class JumpStore {
@@ -42,6 +45,36 @@ export class JumpStore {
     return this.store.txSync(() => {
       if (!this.get(id)) return false;
       this.store.spaces.jump.removeSync(id);
+      return true;
+    });
+  }
+}
+
+/** Keyspace `jumppolicies`: when jump items may be used (F15). Key: policy id. */
+export class JumpPolicyStore {
+  constructor(private readonly store: Store) {}
+
+  list(): JumpPolicy[] {
+    const out: JumpPolicy[] = [];
+    for (const { value } of this.store.spaces.jumppolicies.getRange()) out.push(value as JumpPolicy);
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(id: string): JumpPolicy | undefined {
+    return this.store.spaces.jumppolicies.get(id) as JumpPolicy | undefined;
+  }
+
+  putSync(p: JumpPolicy): JumpPolicy {
+    this.store.txSync(() => this.store.spaces.jumppolicies.putSync(p.id, p));
+    return p;
+  }
+
+  /** Removes the policy; items that used it are usable any time again. */
+  removeSync(id: string, jumps: JumpStore): boolean {
+    return this.store.txSync(() => {
+      if (!this.get(id)) return false;
+      this.store.spaces.jumppolicies.removeSync(id);
+      for (const item of jumps.list()) if (item.policyId === id) this.store.spaces.jump.putSync(item.id, { ...item, policyId: null });
       return true;
     });
   }

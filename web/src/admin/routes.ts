@@ -11,6 +11,7 @@ import { securityView } from './security-view.ts';
 import { statusView } from './status-view.ts';
 import { apiAccountsView } from './api-accounts-view.ts';
 import { webhooksView } from './webhooks-view.ts';
+import { jumpPoliciesView } from './jump-policies-view.ts';
 import { reportsView } from './reports-view.ts';
 import { specialActionsView } from './special-actions-view.ts';
 import { teamsView } from './teams-view.ts';
@@ -31,6 +32,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/admin/mail': { view: mailView, adminOnly: true },
   '/admin/api': { view: apiAccountsView, adminOnly: true },
   '/admin/webhooks': { view: webhooksView, adminOnly: true },
+  '/admin/jump-policies': { view: jumpPoliciesView, adminOnly: true },
   '/admin/status': { view: statusView, adminOnly: true },
   '/admin/special-actions': { view: specialActionsView, adminOnly: true },
 };

@@ -38,6 +38,7 @@ export interface ConsoleFrame {
 export function consoleFrame(me: Me, link: ConsoleLink, onLogout: () => void): ConsoleFrame {
   const store = new ConsoleStore();
   store.me = { id: me.user.id, name: me.user.displayName };
+  store.admin = me.user.admin;
   const main = h('main', { class: 'console-main', attrs: { id: 'main', tabindex: '-1' } });
   const notice = createNotice('console-notice');
   const popups = sessionPopups();

@@ -47,6 +47,8 @@ type Listener = (topic: Topic) => void;
 
 export class ConsoleStore {
   me = { id: '', name: '' };
+  /** Whether I am an administrator (may, e.g., override a jump policy). */
+  admin = false;
   queues: QueueInfo[] = [];
   targets: TransferTargets = { teams: [], reps: [] };
   /** Nothing until the appliance says otherwise in `welcome`. */

@@ -7,6 +7,7 @@
  * and kept current by the appliance's `jump_item` / `jump_gone` messages.
  */
 import type { JumpItem } from '../../../common/jump.ts';
+import { api, ApiError } from '../net/api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { openDialog } from '../ui/dialog.ts';
 import type { ConsoleContext } from './console-context.ts';
@@ -27,10 +28,29 @@ export function jumpView(ctx: ConsoleContext): JumpView {
   const table = h(
     'table',
     { class: 'data-table', attrs: { id: 'jump-table', 'aria-labelledby': 'jump-title' } },
-    h('thead', {}, h('tr', {}, ...(['console.jump.col.name', 'console.jump.col.group', 'console.jump.col.status', 'console.jump.col.computer', 'console.jump.col.last', 'console.jump.col.actions'] as const).map((k) => h('th', { text: k, attrs: { scope: 'col' } })))),
+    h('thead', {}, h('tr', {}, ...(['console.jump.col.name', 'console.jump.col.group', 'console.jump.col.status', 'console.jump.col.computer', 'console.jump.col.last', 'console.jump.col.policy', 'console.jump.col.actions'] as const).map((k) => h('th', { text: k, attrs: { scope: 'col' } })))),
     body,
   );
   let loaded = false;
+  let policies: Array<{ id: string; name: string }> = [];
+
+  /** A jump refused by its policy: say when it opens; administrators may jump anyway. */
+  const refusedByPolicy = (item: JumpItem, err: ApiError): void => {
+    const when = err.detail && err.detail !== 'never' ? formatDateTime(Date.parse(err.detail)) : '';
+    if (!store.admin) return ctx.notice.info(when ? 'console.jump.policyNext' : 'console.jump.policyNever', { name: item.name, when });
+    openDialog({
+      title: 'console.jump.overrideTitle',
+      titleArgs: { name: item.name },
+      content: [h('p', { text: when ? 'console.jump.policyNext' : 'console.jump.policyNever', args: { name: item.name, when } }), h('p', { class: 'hint', text: 'console.jump.overrideHint' })],
+      confirm: 'console.jump.override',
+      danger: true,
+      testId: 'jump-override-dialog',
+      async onConfirm() {
+        await ctx.link.request({ t: 'jump_start', itemId: item.id, override: true });
+        openWhenStarted(item);
+      },
+    });
+  };
 
   const openWhenStarted = (item: JumpItem): void => {
     const since = Date.now();
@@ -65,11 +85,19 @@ export function jumpView(ctx: ConsoleContext): JumpView {
         },
         (err: unknown) => {
           jump.removeAttribute('aria-busy');
-          ctx.notice.error(err);
+          if (err instanceof ApiError && err.code === 'JUMP_POLICY') refusedByPolicy(item, err);
+          else ctx.notice.error(err);
         },
       );
     });
-    const remove = h('button', { class: 'button danger small', text: 'console.jump.remove', attrs: { type: 'button', 'data-action': 'remove' } });
+    const remove = h('button', { class: 'button danger small', text: 'console.jump.remove', attrs: { type: 'button', 'data-action': 'remove', hidden: !item.canManage } });
+    let policyCell: HTMLElement;
+    if (item.canManage && policies.length > 0) {
+      const select = h('select', { attrs: { 'data-action': 'policy' }, i18nAttrs: { 'aria-label': 'console.jump.col.policy' } }, h('option', { text: 'console.jump.anyTime', attrs: { value: '' } }));
+      for (const p of policies) select.append(h('option', { raw: p.name, attrs: { value: p.id, selected: p.id === item.policyId } }));
+      select.addEventListener('change', () => ctx.link.request({ t: 'jump_set_policy', itemId: item.id, policyId: select.value }).catch((err: unknown) => ctx.notice.error(err)));
+      policyCell = h('td', {}, select);
+    } else policyCell = item.policyName ? h('td', { raw: item.policyName }) : h('td', { text: 'console.jump.anyTime' });
     remove.addEventListener('click', () =>
       openDialog({
         title: 'console.jump.removeTitle',
@@ -92,6 +120,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
       h('td', {}, h('span', { class: item.online ? 'presence on' : 'presence', text: item.online ? 'console.jump.online' : 'console.jump.offlineShort' })),
       h('td', { raw: [item.hostname, item.os].filter(Boolean).join(' · ') }),
       h('td', { raw: item.lastAccessed ? formatDateTime(item.lastAccessed) : '—' }),
+      policyCell,
       h('td', { class: 'actions' }, jump, remove),
     );
   };
@@ -101,7 +130,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     const items = [...store.jumpItems.values()]
       .filter((i) => !text || [i.name, i.groupName, i.hostname, i.os, i.user].some((v) => v.toLowerCase().includes(text)))
       .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
-    if (items.length === 0) replace(body, h('tr', { class: 'empty-row' }, h('td', { text: store.jumpItems.size ? 'console.jump.noMatch' : 'console.jump.empty', attrs: { colspan: '6' } })));
+    if (items.length === 0) replace(body, h('tr', { class: 'empty-row' }, h('td', { text: store.jumpItems.size ? 'console.jump.noMatch' : 'console.jump.empty', attrs: { colspan: '7' } })));
     else replace(body, ...items.map(row));
   };
   filter.addEventListener('input', render);
@@ -120,6 +149,14 @@ export function jumpView(ctx: ConsoleContext): JumpView {
   return {
     el,
     shown() {
+      // Policies change rarely and are not pushed: fetched each time the tab is shown.
+      api<{ policies: Array<{ id: string; name: string }> }>('GET', '/api/admin/jump-policies').then(
+        (r) => {
+          policies = r.policies;
+          render();
+        },
+        () => undefined,
+      );
       if (loaded) return;
       ctx.link.request({ t: 'jump_list' }).then(
         () => {
