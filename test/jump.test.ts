@@ -113,6 +113,18 @@ t.test('a jump starts a session owned by the rep; chat reaches the jump client; 
   t.match(readFileSync(log, 'utf8'), /chat Carol: checking the disks/, 'the jump session got the chat');
   const detail = await carol.request({ t: 'open_session', sessionId: s.id });
   t.ok(detail.events.some((e: any) => e.kind === 'jump_started' && e.actor === 'Carol'));
+
+  // Unattended (F14): nobody is at the computer; what carol may do runs without a prompt, and the log says why.
+  await admin.put(`/api/admin/users/${carol.id}/permissions`, { screen: 'control', privacyScreen: false, specialActions: true, shell: true, fileTransfer: 'both', allowedPaths: [] });
+  await carol.socket.next((m) => m.t === 'permissions' && m.permissions.specialActions === true);
+  const marker = path.join(work, 'unattended.txt');
+  const action = (await admin.post('/api/admin/special-actions', { name: 'Mark', command: `echo unattended > '${marker}'`, elevated: false, description: '' })).json().action.id;
+  const started = await carol.request({ t: 'special_action', sessionId: s.id, actionId: action });
+  t.equal(started.t, 'special_action_started', JSON.stringify(started));
+  const result = await carol.socket.next((m) => m.t === 'special_action_result' && m.runId === started.runId, 15_000);
+  t.equal(result.outcome, 'done');
+  t.equal(readFileSync(marker, 'utf8'), 'unattended\n', 'the jump client ran it with nobody there to ask');
+  t.match(readFileSync(path.join(jumpDir, 'jump.log'), 'utf8'), /asks to run "Mark".*allowed \(unattended jump client\)/);
   t.equal((await carol.request({ t: 'end', sessionId: s.id })).t, 'ack');
   await new Promise((r) => setTimeout(r, 500));
   const items = await listUntil(carol, (i) => i.some((x: any) => x.id === itemId && x.online && x.lastAccessed));

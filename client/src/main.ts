@@ -66,6 +66,14 @@ function runJumpClient(file: string): void {
   const system = systemInfo();
   const dir = path.dirname(path.resolve(file));
   const channels = channelRouter(url, trust, (text) => log(text));
+  // Unattended access (F14): nobody may be at this computer, so what the rep's permissions allow is
+  // allowed without asking; every answer goes to the jump client's log and the session's event log.
+  const consent = new ConsentPrompter('allow', { ask: async () => undefined, line: log }, undefined, 'unattended jump client');
+  let core: Promise<MediaCore> | undefined;
+  const screen = new ScreenShare({ decide: (req) => consent.decide(req), say: log, debug: log, loadCore: () => (core ??= loadMediaCore(mediaCoreWasm)) });
+  channels.register('screen', screen.handle);
+  let current: CustomerLink | undefined;
+  const actions = new SpecialActionRunner(consent, (result) => void current?.post({ ...result }), log);
   const jump = new JumpClient({
     config,
     system,
@@ -80,7 +88,9 @@ function runJumpClient(file: string): void {
           open: () => openPinnedSocket(url, trust),
           listener: jumpSessionListener(log, rep, resolve),
           onChannel: (msg) => channels.dispatch(msg),
+          onSpecialAction: (msg) => void actions.handle(msg),
         });
+        current = link;
         link.start();
       }),
     removed: (why) => {

@@ -39,6 +39,8 @@ export class ConsentPrompter {
     private readonly policy: ConsentPolicy,
     private readonly terminal: Pick<Terminal, 'ask' | 'line'>,
     private readonly timeoutMs: number = CONSENT_TIMEOUT_MS,
+    /** Why an answer given in advance was given, as the log shows it (default: the flag). */
+    private readonly reason?: string,
   ) {}
 
   /** Resolves true only when the customer (or `--allow-all`) said yes. */
@@ -46,7 +48,7 @@ export class ConsentPrompter {
     const what = `${clean(req.rep)} asks to ${clean(req.action)}`;
     if (this.policy !== 'ask') {
       const allowed = this.policy === 'allow';
-      this.terminal.line(`${what}: ${allowed ? 'allowed (--allow-all)' : 'refused (--deny-all)'}.`);
+      this.terminal.line(`${what}: ${allowed ? `allowed (${this.reason ?? '--allow-all'})` : `refused (${this.reason ?? '--deny-all'})`}.`);
       return allowed;
     }
     const answer = await this.terminal.ask(`${what}. Allow? [y/N]`, this.timeoutMs);
