@@ -85,6 +85,9 @@ export const ERRORS = {
   SCREEN_NOT_SHARED: { status: 409, text: 'The customer\'s screen is not being shared.' },
   SCREEN_UNAVAILABLE: { status: 409, text: 'The customer\'s screen cannot be shared from this computer.' },
   WS_TOO_MANY_ERRORS: { status: 400, text: 'Too many bad messages; the connection is closed.' },
+  SHELL_NOT_ALLOWED: { status: 403, text: 'You are not allowed to use the command shell.' },
+  SHELL_UNKNOWN: { status: 404, text: 'This shell does not exist in this session.' },
+  SHELL_LIMIT: { status: 409, text: 'This session has as many shells open as it may.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -13,6 +13,7 @@ import type { RepPermissions } from './permissions.ts';
 import type { SpecialActionInfo, SpecialActionOutcome } from './special-actions.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
 import { MAX_CHAT_LENGTH, QUEUE_ID_PATTERN } from './sessions.ts';
+import { TERMINAL_LIMITS, type ShellInfo } from './shell-protocol.ts';
 import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
 import { decodeMessage } from './wire.ts';
 
@@ -25,6 +26,8 @@ export const MAX_CONSOLE_MESSAGE = 64 * 1024;
 export const RID = { kind: 'int', min: 0, max: 2 ** 31 } as const;
 export const SESSION_ID = { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN } as const;
 const TEAM_ID = SESSION_ID;
+const SHELL_COLS = { kind: 'int', min: TERMINAL_LIMITS.minCols, max: TERMINAL_LIMITS.maxCols } as const;
+const SHELL_ROWS = { kind: 'int', min: TERMINAL_LIMITS.minRows, max: TERMINAL_LIMITS.maxRows } as const;
 
 /** Messages the console sends to the appliance. */
 export const CONSOLE_TO_APPLIANCE = {
@@ -85,6 +88,14 @@ export const CONSOLE_TO_APPLIANCE = {
     size: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, optional: true },
     overwrite: { kind: 'bool', optional: true },
   },
+  /** Start a command shell on the customer's computer (F23); answered with `channel_ticket` for its channel. */
+  shell_open: { rid: RID, sessionId: SESSION_ID, cols: SHELL_COLS, rows: SHELL_ROWS },
+  /** A ticket to view and type into a running shell of the session (after a reload, or another member's shell). */
+  shell_attach: { rid: RID, sessionId: SESSION_ID, shellId: SESSION_ID },
+  /** Stop a shell: its pty is closed on the customer's computer. */
+  shell_close: { rid: RID, sessionId: SESSION_ID, shellId: SESSION_ID },
+  /** The session's running shells; answered with `shells`. */
+  shell_list: { rid: RID, sessionId: SESSION_ID },
 } as const satisfies Record<string, Shape>;
 
 export type ConsoleRequestType = keyof typeof CONSOLE_TO_APPLIANCE;
@@ -161,6 +172,9 @@ export type ApplianceToConsole =
       exitCode: number;
       output: string;
     }
+  /** The running shells of a session: the answer to `shell_list` (with its rid) or pushed to members when they change. */
+  | { t: 'shells'; rid: number; sessionId: string; shells: ShellInfo[] }
+  | { t: 'shells'; sessionId: string; shells: ShellInfo[] }
   | { t: 'error'; rid?: number; code: ErrorCode; message: string; detail?: string };
 
 /** Decodes one console message; throws a coded AppError for anything malformed. */

@@ -109,6 +109,10 @@ export const EVENT_KINDS = [
   'file_deleted',
   'file_renamed',
   'folder_created',
+  'shell_started',
+  'shell_opened',
+  'shell_closed',
+  'shell_stopped',
 ] as const;
 export type SessionEventKind = (typeof EVENT_KINDS)[number];
 

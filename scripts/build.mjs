@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { embeddedPtyPlugin } from './embedded-pty-plugin.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +39,9 @@ await build({
   logLevel: 'warning',
 });
 
+// xterm.js's own stylesheet, for the console's command shells (web/src/console/shell-terminal.ts).
+copyFileSync(path.join(root, 'node_modules', '@xterm', 'xterm', 'css', 'xterm.css'), path.join(webOut, 'xterm.css'));
+
 for (const dir of ['pages', 'styles']) {
   const src = path.join(root, 'web', dir);
   if (!existsSync(src)) continue;
@@ -61,6 +65,7 @@ if (existsSync(clientEntry)) {
     external: ['bufferutil', 'utf-8-validate'],
     // The media core travels inside the client (screen sharing encodes with it).
     loader: { '.wasm': 'binary' },
+    plugins: [embeddedPtyPlugin(root)],
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __rdCreateRequire } from 'node:module';\nconst require = __rdCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });

@@ -58,6 +58,9 @@ import { SpecialActionService, specialActionConsoleHandlers, specialActionCustom
 import { mountSpecialActionRoutes } from './http/special-action-routes.ts';
 import { ProbeKind, probeHandlers } from './relay/probe.ts';
 import { FilesKind, filesHandlers } from './relay/files.ts';
+import { ShellKind, createShellRelay, shellHandlers } from './relay/shell-kind.ts';
+import { mountShellRecordingRoutes, shellRecordingAttachments } from './http/shell-recording-routes.ts';
+import { ShellRecordingStore } from './store/shell-recordings.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
@@ -160,6 +163,10 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const screen = new ScreenKind(screenDeps);
   channels.register(screen);
   channels.register(new FilesKind(channels, permissions));
+  const shellRecordings = new ShellRecordingStore(store);
+  reports.addAttachments((sessionId) => shellRecordingAttachments(shellRecordings, sessionId));
+  const shells = createShellRelay({ sessions, permissions, settings, store, log }, channels);
+  channels.register(new ShellKind(shells));
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
     onRevoked: (keys, reason) => hub.signOut(keys, reason),
   });
@@ -204,6 +211,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountIntegrationRoutes(app, ctx, new ApiAccounts(store));
   mountWebhookRoutes(app, ctx, webhooks);
   mountSpecialActionRoutes(app, ctx);
+  mountShellRecordingRoutes(app, ctx);
   const specialActions = new SpecialActionService({ log, actions, permissions, sessions, customers, publishConsole: (t, msg) => void app.publish(t, encodeConsoleMessage(msg)) });
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
@@ -211,6 +219,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     ...specialActionConsoleHandlers(specialActions, hub),
     ...jumps.consoleHandlers(),
     ...filesHandlers(channels, hub, permissions),
+    ...shellHandlers(shells, hub),
   });
   jumps.mount(app);
   mountCustomerSocket(app, customers, sessions, log, {

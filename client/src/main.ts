@@ -21,6 +21,7 @@ import { openPinnedChannel, openPinnedJump, openPinnedSocket } from './transport
 import type { PinnedTrust } from '../../certs/pin.ts';
 import { defaultJumpDir, installJumpClient, readJumpConfig, uninstallJumpClient, type JumpConfig } from './jump/install.ts';
 import { JumpClient, jumpSessionListener } from './jump/jump-client.ts';
+import { ShellService } from './shell/shell-service.ts';
 import { ConsentPrompter, consentPolicy } from './ui/consent.ts';
 import { SpecialActionRunner } from './actions/special-action.ts';
 import { ScreenShare } from './screen/screen-share.ts';
@@ -129,6 +130,7 @@ function main(): void {
 
   const terminal = new Terminal({ input: process.stdin, output: process.stdout, errors: process.stderr });
   const system = systemInfo();
+  // Asks the customer before a rep may act on this computer (command shells, special actions).
   const consent = new ConsentPrompter(consentPolicy(flags), terminal);
 
   const finish = (code: number): void => {
@@ -159,6 +161,12 @@ function main(): void {
     loadCore: () => (core ??= loadMediaCore(mediaCoreWasm)),
   });
   channels.register('screen', screen.handle);
+  const shells = new ShellService({
+    consent: (rep) => consent.decide({ rep, action: 'open a command shell on this computer' }),
+    say: (text) => terminal.line(text),
+    debug: (text) => view.debug(text),
+  });
+  channels.register('shell', (open) => void shells.open(open));
 
   const link = new CustomerLink({
     credential: target.credential,

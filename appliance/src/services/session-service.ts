@@ -490,6 +490,11 @@ export class SessionService {
   }
 
   /** The display name of a rep, for event logs. */
+  /** Sends `msg` to every open console of the session's members (e.g. a feature's state such as its shells). */
+  publishToMembers(sessionId: string, msg: ApplianceToConsole): void {
+    this.pub.publishConsole(topic.session(sessionId), msg);
+  }
+
   repName(userId: string): string {
     return this.d.users.get(userId)?.displayName ?? '?';
   }

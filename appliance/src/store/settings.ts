@@ -11,6 +11,11 @@ export interface SessionSettings {
   repGraceSeconds: number;
 }
 
+export interface RecordingSettings {
+  /** F23: store a recording and a transcript of every command shell with its session. Off unless an admin turns it on. */
+  recordShells: boolean;
+}
+
 export type SmtpSecurity = 'none' | 'starttls' | 'tls';
 
 export interface SmtpSettings {
@@ -43,6 +48,15 @@ export class SettingsStore {
 
   setSessionsSync(next: SessionSettings): SessionSettings {
     this.store.txSync(() => this.store.spaces.settings.putSync('sessions', next));
+    return next;
+  }
+
+  recording(): RecordingSettings {
+    return (this.store.spaces.settings.get('recording') as RecordingSettings | undefined) ?? { recordShells: false };
+  }
+
+  setRecordingSync(next: RecordingSettings): RecordingSettings {
+    this.store.txSync(() => this.store.spaces.settings.putSync('recording', next));
     return next;
   }
 

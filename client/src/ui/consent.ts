@@ -6,8 +6,8 @@
  * answer. No answer, no terminal, or anything but yes means no: consent is
  * never assumed.
  *
- * Not wired yet: the customer protocol has no message that asks for
- * consent. Screen sharing will add one; its handler calls `decide`.
+ * Command shells (shell/shell-service.ts) and special actions ask through
+ * `decide`.
  */
 import type { Flags } from '../cli/flags.ts';
 import { clean } from './format.ts';

@@ -2,11 +2,13 @@
  * Security (`/admin/security`): the "allow web console connections" switch
  * (F2, off by default). Saving it off signs out every console at once, so the
  * help text says so. Below it, the session rule: how long a rep's console may
- * stay away before their sessions go back to a queue.
+ * stay away before their sessions go back to a queue. Last, whether command
+ * shells are recorded (recording-form.ts).
  */
 import { api } from '../net/api.ts';
 import { field, h } from '../ui/dom.ts';
 import type { AdminContext } from './admin-context.ts';
+import { recordingForm } from './recording-form.ts';
 
 interface Security {
   allowWebConsole: boolean;
@@ -49,7 +51,7 @@ export function securityView(ctx: AdminContext): HTMLElement {
     );
   });
 
-  return h('section', { class: 'view', attrs: { 'aria-labelledby': 'view-title' } }, h('h1', { text: 'security.title', attrs: { id: 'view-title' } }), notice.el, form, graceForm(ctx));
+  return h('section', { class: 'view', attrs: { 'aria-labelledby': 'view-title' } }, h('h1', { text: 'security.title', attrs: { id: 'view-title' } }), notice.el, form, graceForm(ctx), recordingForm(ctx));
 }
 
 /** Longest grace the appliance accepts: 3600 s (one hour), as in its settings schema. */

@@ -14,6 +14,7 @@
  */
 import type { ApplianceToConsole, QueueInfo, TeamChatMessage, TransferTargets } from '../../../common/protocol.ts';
 import type { ChatMessage, InvitationInfo, QueueId, SessionEvent, SessionSummary } from '../../../common/sessions.ts';
+import type { ShellInfo } from '../../../common/shell-protocol.ts';
 import { NO_PERMISSIONS, type RepPermissions } from '../../../common/permissions.ts';
 import type { JumpItem } from '../../../common/jump.ts';
 
@@ -36,7 +37,9 @@ export type Topic =
   /** Someone invited me (or a team of mine) to join their session. */
   | { kind: 'invited'; session: SessionSummary; invitation: InvitationInfo }
   /** Jump items I may see were listed, added, changed or removed. */
-  | { kind: 'jump' };
+  | { kind: 'jump' }
+  /** The running command shells of a session changed. */
+  | { kind: 'shells'; sessionId: string };
 
 export interface SessionHistory {
   chat: ChatMessage[];
@@ -59,6 +62,8 @@ export class ConsoleStore {
   readonly teamChatUnread = new Set<string>();
   /** Chat and events of sessions I opened (kept while I am a member). */
   readonly history = new Map<string, SessionHistory>();
+  /** Running command shells per session, as last pushed by the appliance. */
+  readonly shells = new Map<string, ShellInfo[]>();
   /** Unread chat messages per session. */
   readonly unread = new Map<string, number>();
   /** Queues whose count lights up: a session entered since the rep last looked. */
@@ -199,6 +204,10 @@ export class ConsoleStore {
         this.targets = msg.targets;
         this.emit({ kind: 'targets' });
         return;
+      case 'shells':
+        this.shells.set(msg.sessionId, msg.shells);
+        this.emit({ kind: 'shells', sessionId: msg.sessionId });
+        return;
       case 'permissions':
         this.permissions = msg.permissions;
         this.emit({ kind: 'permissions' });
@@ -252,6 +261,7 @@ export class ConsoleStore {
     this.sessions.delete(id);
     this.unread.delete(id);
     this.history.delete(id);
+    this.shells.delete(id);
     if (this.isMember(before)) this.emit({ kind: 'lost', sessionId: id, ended });
     this.emit({ kind: 'sessions' });
   }

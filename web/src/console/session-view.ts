@@ -18,6 +18,7 @@ import { eventLog } from './event-log.ts';
 import { customerName, tickElapsed } from './format.ts';
 import { filesView } from './files-view.ts';
 import { sessionFacts } from './session-facts.ts';
+import { shellPane } from './shell-pane.ts';
 import { openTransferDialog } from './transfer-dialog.ts';
 import { openPinDialog } from './jump-view.ts';
 import { openInviteDialog, renderInvitations } from './invitations.ts';
@@ -50,6 +51,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const end = h('button', { class: 'button danger', text: 'console.session.end', attrs: { type: 'button', 'data-action': 'end' } });
   const leave = h('button', { class: 'button secondary', text: 'console.session.leave', attrs: { type: 'button', 'data-action': 'leave' } });
   const chatToggle = h('button', { class: 'button secondary chat-toggle', attrs: { type: 'button', 'data-action': 'chat-toggle', 'aria-expanded': 'true', 'aria-controls': id('chat') } });
+  const shellToggle = h('button', { class: 'button secondary', text: 'console.shell.toggle', attrs: { type: 'button', 'data-action': 'shell-toggle', 'aria-expanded': 'false', 'aria-controls': id('shell') } });
   const pin = h('button', { class: 'button secondary small', text: 'console.chat.pin', attrs: { type: 'button', 'data-action': 'chat-pin', 'aria-pressed': 'true' } });
 
   // File transfer (F24): a pane under the header, opened with its button like the other tools.
@@ -79,6 +81,20 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     }
   });
   const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), chat.el);
+
+  let shellShown = false;
+  const setShellShown = (on: boolean): void => {
+    shellShown = on;
+    shell.el.hidden = !on;
+    shellToggle.setAttribute('aria-expanded', String(on));
+    if (on && !el.hidden) shell.shown();
+  };
+  const shell = shellPane(ctx, sessionId, () => {
+    if (!shellShown) setShellShown(true);
+  });
+  shell.el.id = id('shell');
+  shell.el.hidden = true;
+  shellToggle.addEventListener('click', () => setShellShown(!shellShown));
 
   const invite = h('button', { class: 'button secondary', text: 'console.invite', attrs: { type: 'button', 'data-action': 'invite' } });
   const invitations = h('ul', { class: 'member-list invitations-list', attrs: { 'data-testid': 'invitations', hidden: true } });
@@ -164,9 +180,10 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, shellToggle, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
     screen?.el,
     files.el,
+    shell.el,
     h(
       'div',
       { class: 'session-body' },
@@ -217,6 +234,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     el,
     chatVisible: () => !chatHidden && !el.hidden,
     shown() {
+      if (shellShown) shell.shown();
       if (!chatHidden) store.markRead(sessionId);
       renderToggle();
     },
@@ -225,6 +243,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
       actionsMenu.dispose();
       files.dispose();
       screen?.dispose();
+      shell.dispose();
       stopTick();
       el.remove();
     },
