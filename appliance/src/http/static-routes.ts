@@ -1,7 +1,9 @@
 /**
  * Serves the browser pages and bundles from `dist/web` (built by
- * scripts/build.mjs). Files are read once at start, with gzip and brotli
- * variants and a strong ETag made then, so a request is a map lookup.
+ * scripts/build.mjs). Files are read once at start with a strong ETag;
+ * their gzip and brotli variants are made on first request and kept, so
+ * start-up does not wait for brotli's slowest level on megabytes of bundles
+ * and source maps, and later requests are a map lookup.
  * Page routes: `/` portal, `/login` + `/account` + `/admin` admin UI,
  * `/console` rep console. Assets live under `/assets/`.
  */
@@ -18,8 +20,10 @@ interface Asset {
   readonly type: string;
   readonly etag: string;
   readonly raw: Buffer;
-  readonly gzip?: Buffer;
-  readonly br?: Buffer;
+  readonly compressible: boolean;
+  /** Made on first use. */
+  gzip?: Buffer;
+  br?: Buffer;
   /** Hashed bundle names could be cached forever; pages must revalidate. */
   readonly cache: string;
 }
@@ -47,8 +51,7 @@ function loadAsset(file: string): Asset {
     type,
     raw,
     etag: `"${createHash('sha256').update(raw).digest('base64url').slice(0, 27)}"`,
-    gzip: compressible ? gzipSync(raw, { level: 9 }) : undefined,
-    br: compressible ? brotliCompressSync(raw, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }) : undefined,
+    compressible,
     cache: type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
   };
 }
@@ -79,9 +82,13 @@ function serve(asset: Asset, req: Req, reply: Reply): void {
     return;
   }
   const accept = req.headers['accept-encoding'] ?? '';
-  if (asset.br && /\bbr\b/.test(accept)) reply.send(200, asset.br, [...headers, ['Content-Encoding', 'br']]);
-  else if (asset.gzip && /\bgzip\b/.test(accept)) reply.send(200, asset.gzip, [...headers, ['Content-Encoding', 'gzip']]);
-  else reply.send(200, asset.raw, headers);
+  if (asset.compressible && /\bbr\b/.test(accept)) {
+    asset.br ??= brotliCompressSync(asset.raw, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } });
+    reply.send(200, asset.br, [...headers, ['Content-Encoding', 'br']]);
+  } else if (asset.compressible && /\bgzip\b/.test(accept)) {
+    asset.gzip ??= gzipSync(asset.raw, { level: 9 });
+    reply.send(200, asset.gzip, [...headers, ['Content-Encoding', 'gzip']]);
+  } else reply.send(200, asset.raw, headers);
 }
 
 export function mountStaticRoutes(app: TemplatedApp, ctx: Context, webDir: string): void {
