@@ -4,7 +4,8 @@
  * 0600 configuration and starts it detached; the jump client shows online
  * to the reps who may see it and to nobody else; the first client still
  * ends and removes itself, while the jump client keeps waiting; a jump
- * starts a session owned by the rep (chat works, events say so); ending it
+ * starts a session owned by the rep (chat works, events say so; a special
+ * action and a command shell run unattended); ending it
  * leaves the jump client waiting; a team item is seen by the team, a
  * personal one only by its rep; a wrong secret is refused; removing the
  * item makes the jump client uninstall itself and exit.
@@ -13,7 +14,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { once } from 'node:events';
 import t from 'tap';
+import WebSocket from 'ws';
 import { startAppliance } from './helpers/appliance.ts';
 import { consoleRep, download, runClient } from './helpers/customer.ts';
 import { adminAgent, createTeam, signInRep } from './helpers/rep.ts';
@@ -125,6 +128,23 @@ t.test('a jump starts a session owned by the rep; chat reaches the jump client; 
   t.equal(result.outcome, 'done');
   t.equal(readFileSync(marker, 'utf8'), 'unattended\n', 'the jump client ran it with nobody there to ask');
   t.match(readFileSync(path.join(jumpDir, 'jump.log'), 'utf8'), /asks to run "Mark".*allowed \(unattended jump client\)/);
+  // A command shell too, with nobody there to ask.
+  const shell = await carol.request({ t: 'shell_open', sessionId: s.id, cols: 80, rows: 24 });
+  t.equal(shell.t, 'channel_ticket', JSON.stringify(shell));
+  const ws = new WebSocket(`${app.origin.replace(/^https/, 'wss')}/ws/channel?t=${shell.ticket}`, [], {
+    ca: [app.caPem],
+    headers: { cookie: `__Host-rd_console=${carol.agent.cookies.get('__Host-rd_console')}`, origin: app.origin },
+  });
+  let out = '';
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) out += String(data);
+  });
+  await once(ws, 'open');
+  ws.send(Buffer.from('echo jump-$((6*7))\r'));
+  const shellUntil = Date.now() + 15_000;
+  while (!/[\r\n]jump-42\r?\n/.test(out) && Date.now() < shellUntil) await new Promise((r) => setTimeout(r, 100));
+  t.match(out, /[\r\n]jump-42\r?\n/, 'the jump client runs a shell unattended');
+  ws.close();
   t.equal((await carol.request({ t: 'end', sessionId: s.id })).t, 'ack');
   await new Promise((r) => setTimeout(r, 500));
   const items = await listUntil(carol, (i) => i.some((x: any) => x.id === itemId && x.online && x.lastAccessed));

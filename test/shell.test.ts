@@ -5,7 +5,8 @@
  * Covers typing and output, resize (`tput cols`), two shells side by side,
  * a second member attaching with the scrollback, the event log, stopping,
  * every refusal (no shell permission, not a member, another session's shell
- * id, bad sizes, a permission taken away while typing), a client whose pty
+ * id, bad sizes, a click-to-chat customer, a permission taken away while
+ * typing), a client whose pty
  * cannot load, a customer who does not consent, and recording with its
  * asciicast and transcript endpoints.
  * Needs `node scripts/build.mjs` first.
@@ -203,6 +204,13 @@ t.test('refusals over hand-crafted frames change nothing', async (t) => {
   t.equal((await alice.request({ t: 'shell_attach', sessionId: other.joined.sessionId, shellId: first.id })).code, 'SHELL_UNKNOWN', "another session's shell id");
   t.equal((await alice.request({ t: 'shell_close', sessionId: other.joined.sessionId, shellId: first.id })).code, 'SHELL_UNKNOWN');
   await alice.request({ t: 'end', sessionId: other.joined.sessionId });
+
+  // A click-to-chat customer in a browser has no pty to offer.
+  const start = await new Agent(app.origin, app.caPem).post('/api/portal/start', { mode: 'chat', repId: alice.id, name: 'Web' });
+  const web = await joinCustomer(app, { v: 1, token: start.json().token });
+  await alice.request({ t: 'accept', sessionId: web.joined.sessionId });
+  t.equal((await alice.request({ t: 'shell_open', sessionId: web.joined.sessionId, cols: 80, rows: 24 })).code, 'CLIENT_UNSUPPORTED', 'a browser customer');
+  await alice.request({ t: 'end', sessionId: web.joined.sessionId });
 
   const after = (await alice.request({ t: 'shell_list', sessionId: main.sessionId })).shells.length;
   t.equal(after, before, 'the running shells are unchanged');

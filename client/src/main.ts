@@ -73,6 +73,8 @@ function runJumpClient(file: string): void {
   let core: Promise<MediaCore> | undefined;
   const screen = new ScreenShare({ decide: (req) => consent.decide(req), say: log, debug: log, loadCore: () => (core ??= loadMediaCore(mediaCoreWasm)) });
   channels.register('screen', screen.handle);
+  const shells = new ShellService({ consent: (rep) => consent.decide({ rep, action: 'open a command shell on this computer' }), say: log, debug: log });
+  channels.register('shell', (open) => void shells.open(open));
   let current: CustomerLink | undefined;
   const actions = new SpecialActionRunner(consent, (result) => void current?.post({ ...result }), log);
   const jump = new JumpClient({
