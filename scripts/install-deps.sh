@@ -15,6 +15,7 @@ declare -A NEED=(
   [/usr/bin/xclip]=xclip
   [/usr/bin/xdpyinfo]=x11-utils
   [/usr/bin/xsetroot]=x11-xserver-utils
+  [/usr/bin/xwd]=x11-apps
   [/usr/bin/xauth]=xauth
   [/usr/bin/x11vnc]=x11vnc
   [/usr/sbin/sshd]=openssh-server

@@ -202,6 +202,37 @@ if (!xvfbAvailable()) {
     await viewA.until(() => viewA.info.mode === 'full-colour', 'back to full colour');
   });
 
+  t.test('monitor choice: the rep switches to the right-hand monitor and sees exactly that part', async (t) => {
+    const original = viewA.info.monitor;
+    xs.run('xrandr', ['--setmonitor', 'left', '512/100x768/100+0+0', 'none']);
+    xs.run('xrandr', ['--setmonitor', 'right', '512/100x768/100+512+0', 'none']);
+    t.teardown(() => {
+      xs.run('xrandr', ['--delmonitor', 'left']);
+      xs.run('xrandr', ['--delmonitor', 'right']);
+    });
+    viewA.send({ t: 'monitor', id: viewA.info.monitor }); // the same monitor again: the list is read anew
+    await viewA.until(() => viewA.info.monitors.some((m: any) => m.name === 'right'), 'the new monitor list');
+    t.equal(viewA.info.monitors.filter((m: any) => m.primary).length, 1, 'one monitor is marked primary');
+    const right = viewA.info.monitors.find((m: any) => m.name === 'right');
+    viewA.send({ t: 'monitor', id: right.id });
+    await viewA.until(() => viewA.info.monitor === right.id && viewA.info.width === 512, 'switched to the right monitor');
+    let same = false;
+    for (let i = 0; i < 50 && !same; i++) {
+      await viewA.until(() => viewA.decoder?.width === 512, 'a decoder of the monitor size');
+      same = viewA.frames.length > 0 && rgbEqual(viewA.pixels(), await grabber.grab({ x: 512, y: 0, width: 512, height: H }));
+      if (!same) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.ok(same, 'the picture is the right half of the screen, pixel for pixel');
+    viewA.send({ t: 'monitor', id: original });
+    await viewA.until(() => viewA.info.monitor === original && viewA.info.width === W, 'back to the whole screen');
+    let whole = false;
+    for (let i = 0; i < 50 && !whole; i++) {
+      whole = viewA.decoder?.width === W && rgbEqual(viewA.pixels(), await grabber.grab({ x: 0, y: 0, width: W, height: H }));
+      if (!whole) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.ok(whole, 'the whole screen again');
+  });
+
   t.test('privacy screen: the display goes black, the rep still sees the desktop', async (t) => {
     const before = Buffer.from(await grabber.grab(whole));
     t.ok((await xwdBlackBelow(120)) > 1000, 'the display shows the desktop before');
