@@ -246,6 +246,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
       if (!on && session) channels.closeRep(session, userId);
     },
     closeCustomer: (sessionId) => {
+      shells.endSession(sessionId);
       channels.closeSession(sessionId);
       customers.closeSession(sessionId);
     },

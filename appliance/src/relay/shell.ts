@@ -56,6 +56,8 @@ export const VIEWER_DROP_AT = 4 * 1024 * 1024;
 export const EARLY_INPUT_BYTES = 64 * 1024;
 /** Replayed scrollback goes out in frames of 64 KiB (well under the 1 MiB channel message limit). */
 export const REPLAY_FRAME_BYTES = 64 * 1024;
+/** A client that has not connected a shell's channel 35 s after the request (its ticket lives 30 s) never will. */
+export const CUSTOMER_CONNECT_MS = 35_000;
 /** An ended shell's last output and exit stay 60 s for a viewer whose ticket was issued before the end. */
 export const ENDED_KEEP_MS = 60_000;
 /** Close codes on shell channel sockets. */
@@ -190,6 +192,9 @@ export class ShellRelay {
       );
     }
     this.shells.set(id, shell);
+    setTimeout(() => {
+      if (!shell.customer && !shell.ended) this.finish(shell, { code: -1, signal: 0, reason: 'the customer client did not open the shell' });
+    }, CUSTOMER_CONNECT_MS).unref();
     this.deps.recordEvent(sessionId, running.length === 0 ? 'shell_started' : 'shell_opened', name, {});
     this.publish(sessionId);
     return { channelId: id, ticket: this.deps.issueConsoleTicket(sessionId, userId, id) };
@@ -329,9 +334,9 @@ export class ShellRelay {
     }
   }
 
-  /** Ends every shell of a session (it ended, or its customer left). */
+  /** Ends every shell of a session (it ended, or its customer was dismissed). */
   endSession(sessionId: string): void {
-    for (const shell of this.running(sessionId)) this.finish(shell, { code: -1, signal: 0, reason: 'the session ended' });
+    for (const shell of this.running(sessionId)) this.finish(shell, { code: -1, signal: 0, reason: 'the session ended or the customer left it' });
     this.numbering.delete(sessionId);
   }
 
