@@ -23,7 +23,11 @@ export const PLANES: i32 = 3;
 // Per plane: 256 counts (u32, by residual byte), 256 encode entries (u32:
 // len << 16 | reversed code, by residual byte), one decode table (u16: value << 4 | len, where value is the
 // symbol's residual byte, zigzag⁻¹(symbol), see photo.ts).
-const countsBase = memory.data(PLANES * 256 * 4);
+// Counts come in HISTOGRAM_COPIES copies per plane (the encoder counts four
+// pixels at a time, one copy per lane, so runs of one symbol do not queue on
+// one counter); buildAndWriteTable adds them up.
+export const HISTOGRAM_COPIES: i32 = 4;
+const countsBase = memory.data(HISTOGRAM_COPIES * PLANES * 256 * 4);
 const encodeBase = memory.data(PLANES * 256 * 4);
 const decodeBase = memory.data(PLANES * DECODE_ENTRIES * 2);
 // Scratch for building: lengths, sorted symbols, node weights and parents.
@@ -42,8 +46,8 @@ const zigzagCounts = memory.data(256 * 4);
   return ((r << 1) ^ ((r << 24) >> 31)) & 0xff;
 }
 
-@inline export function histogram(plane: i32): usize {
-  return countsBase + (<usize>plane << 10);
+@inline export function histogram(plane: i32, copy: i32 = 0): usize {
+  return countsBase + (<usize>(copy * PLANES + plane) << 10);
 }
 
 @inline export function encodeTable(plane: i32): usize {
@@ -55,7 +59,7 @@ const zigzagCounts = memory.data(256 * 4);
 }
 
 export function clearHistograms(): void {
-  memory.fill(countsBase, 0, PLANES * 256 * 4);
+  memory.fill(countsBase, 0, HISTOGRAM_COPIES * PLANES * 256 * 4);
 }
 
 @inline function gi(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
@@ -153,7 +157,11 @@ export function buildAndWriteTable(plane: i32, out: usize): usize {
   // The histogram counts residual bytes; the code is over their zigzag
   // symbols (small magnitudes first, so the serialised table is short).
   const h = histogram(plane);
-  for (let r = 0; r < 256; r++) si(zigzagCounts, zigzag(r), gi(h, r));
+  for (let r = 0; r < 256; r++) {
+    let c = 0;
+    for (let k = 0; k < HISTOGRAM_COPIES; k++) c += gi(histogram(plane, k), r);
+    si(zigzagCounts, zigzag(r), c);
+  }
   buildLengths(zigzagCounts);
   assignCodes(plane);
   // Encode entries indexed by residual byte, as the encoder looks them up.

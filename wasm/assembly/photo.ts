@@ -104,6 +104,8 @@ export function looksPhoto(vals: usize, tw: i32, th: i32): bool {
  * at `out` (one u32 per pixel) and adds them to the three histograms.
  */
 export function photoAnalyse(vals: usize, tw: i32, th: i32, out: usize): void {
+  // Lane k of the four-pixel steps counts into histogram copy k, which
+  // lies k·PLANES·1 KB (3072 bytes) further on (huffman.ts).
   const h0 = histogram(0), h1 = histogram(1), h2 = histogram(2);
   // Row 0: left prediction.
   let prevPx: u32 = 0;
@@ -127,9 +129,9 @@ export function photoAnalyse(vals: usize, tw: i32, th: i32, out: usize): void {
       const z = symbols(v128.load(row + p), med(v128.load(row + p - 4), v128.load(up + p), v128.load(up + p - 4)));
       v128.store(o + p, z);
       count(h0, h1, h2, i32x4.extract_lane(z, 0));
-      count(h0, h1, h2, i32x4.extract_lane(z, 1));
-      count(h0, h1, h2, i32x4.extract_lane(z, 2));
-      count(h0, h1, h2, i32x4.extract_lane(z, 3));
+      count(h0 + 3072, h1 + 3072, h2 + 3072, i32x4.extract_lane(z, 1));
+      count(h0 + 6144, h1 + 6144, h2 + 6144, i32x4.extract_lane(z, 2));
+      count(h0 + 9216, h1 + 9216, h2 + 9216, i32x4.extract_lane(z, 3));
     }
     for (; x < tw; x++) {
       const p = <usize>x << 2;
@@ -172,9 +174,11 @@ export function photoEncode(syms: usize, npx: i32, out: usize, scratch: usize): 
     a0 |= <u64>(k0 & 0xffff) << b0; b0 += <u64>(k0 >>> 16);
     a1 |= <u64>(k1 & 0xffff) << b1; b1 += <u64>(k1 >>> 16);
     a2 |= <u64>(k2 & 0xffff) << b2; b2 += <u64>(k2 >>> 16);
-    if (b0 >= 32) { pa = putBits(pa, a0, b0); a0 >>= b0 & ~7; b0 &= 7; }
-    if (b1 >= 32) { pb = putBits(pb, a1, b1); a1 >>= b1 & ~7; b1 &= 7; }
-    if (b2 >= 32) { pc = putBits(pc, a2, b2); a2 >>= b2 & ~7; b2 &= 7; }
+    // Flush whole bytes every pixel, without branches (which would
+    // mispredict at random here).
+    pa = putBits(pa, a0, b0); a0 >>= b0 & ~7; b0 &= 7;
+    pb = putBits(pb, a1, b1); a1 >>= b1 & ~7; b1 &= 7;
+    pc = putBits(pc, a2, b2); a2 >>= b2 & ~7; b2 &= 7;
   }
   pa = putBits(pa, a0, b0 + 7);
   pb = putBits(pb, a1, b1 + 7);
