@@ -143,7 +143,8 @@ for (const seq of sequences()) {
   }
   const zs = baseTotals.get(`${seq}/zstd-1`)!;
   console.log(`${''.padEnd(19)} changed tiles ${(tileBytes / MB).toFixed(1)} MB; baselines bytes/frame: ` +
-    base.map((b) => `${b.name} ${Math.round(baseTotals.get(`${seq}/${b.name}`)!.bytes / Math.max(1, n - 1))}`).join(', ') + ` (zstd ${mbs2(tileBytes, zs.ms)} MB/s)`);
+    base.map((b) => `${b.name} ${Math.round(baseTotals.get(`${seq}/${b.name}`)!.bytes / Math.max(1, n - 1))}`).join(', ') + ` (zstd ${mbs2(tileBytes, zs.ms)} MB/s, lz4 ${mbs2(tileBytes, baseTotals.get(`${seq}/lz4`)!.ms)} MB/s; ` +
+    `full colour encodes its changed tiles at ${mbs2(tileBytes, totals.get(`${seq}/full-colour`)!.encMs)} MB/s)`);
 }
 
 /** MB/s as text. */

@@ -102,6 +102,15 @@ function search(cur: usize, prev: usize, w: i32, h: i32): bool {
     if (tryAt(cur, prev, w, h, 0, d)) { vote(0, d); return true; }
     if (tryAt(cur, prev, w, h, 0, -d)) { vote(0, -d); return true; }
   }
+  // Once scrolling is found (vertical vectors only), other moves are looked
+  // for in the column only: a probe that fails then is mostly the content
+  // that scrolled into view, and the window costs the most. A moved window
+  // (a vector with dx != 0) keeps the window search for its other parts.
+  if (vectors > 0) {
+    let vertical = true;
+    for (let k = 0; k < vectors; k++) if (vi(vecDx, k) != 0) vertical = false;
+    if (vertical) return false;
+  }
   // The window, row by row: four edge-pixel positions per v128 compare; a
   // lane that matches gets the full test. Same order as a scalar scan, so the
   // same vector wins. Loads may pass the row end by 12 bytes; the regions
