@@ -118,6 +118,9 @@ export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usiz
       misses = 0;
     } else {
       i += 1 + (misses++ >> SKIP_SHIFT);
+      // Pending literals alone past the limit: give up now rather than at
+      // the tile's end (photo-like tiles, which go elsewhere).
+      if (<i32>(p - out) + (i - lit) * bpp > limit) return -1;
     }
   }
   if (lit < end) {
