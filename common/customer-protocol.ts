@@ -61,6 +61,8 @@ export type ApplianceToCustomer =
   | { t: 'special_action'; runId: string; name: string; command: string; elevated: boolean; rep: string }
   /** The rep pinned this computer: keep `secret` and run as a jump client (`/ws/jump`) from now on. */
   | { t: 'jump_pin'; jumpId: string; secret: string; name: string }
+  /** The rep left a support button: install a launcher that starts sessions with `token` (F25). */
+  | { t: 'button_install'; buttonId: string; token: string; description: string }
   | { t: 'error'; code: ErrorCode; message: string };
 
 export function decodeCustomerMessage(text: string): { t: CustomerRequestType; body: Record<string, unknown> } {

@@ -9,6 +9,7 @@
  */
 import type { ErrorCode } from './errors.ts';
 import type { JumpItem } from './jump.ts';
+import type { SupportButton } from './support-buttons.ts';
 import type { RepPermissions } from './permissions.ts';
 import type { SpecialActionInfo, SpecialActionOutcome } from './special-actions.ts';
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
@@ -69,6 +70,10 @@ export const CONSOLE_TO_APPLIANCE = {
   jump_set_policy: { rid: RID, itemId: SESSION_ID, policyId: { kind: 'string', max: 22, pattern: /^([A-Za-z0-9_-]{22})?$/ } },
   /** Remove a jump item; its jump client uninstalls itself. */
   jump_remove: { rid: RID, itemId: SESSION_ID },
+  /** Owner (F25): leave a support button on the customer's computer that starts sessions in my queue (`personal`) or a team's; `days` 0 = no expiry. */
+  button_deploy: { rid: RID, sessionId: SESSION_ID, description: { kind: 'string', min: 1, max: 200 }, group: { kind: 'string', min: 8, max: 22, pattern: /^(personal|[A-Za-z0-9_-]{22})$/ }, days: { kind: 'int', min: 0, max: 3650 } },
+  button_list: { rid: RID },
+  button_remove: { rid: RID, buttonId: SESSION_ID },
   /** Round-trip probe to the customer client through a data channel (connection quality). */
   probe_open: { rid: RID, sessionId: SESSION_ID },
   /** Start (or join) the session's screen sharing; answered with a channel_ticket for a `screen` channel. */
@@ -144,6 +149,7 @@ export type ApplianceToConsole =
   /** A jump item the rep may see was added or changed (online, last accessed…). */
   | { t: 'jump_item'; item: JumpItem }
   | { t: 'jump_gone'; itemId: string }
+  | { t: 'buttons'; rid: number; buttons: SupportButton[] }
   /** A data channel was opened for the request `rid`: connect to `/ws/channel?t=<ticket>` within 30 s. */
   | { t: 'channel_ticket'; rid: number; channelId: string; ticket: string }
   /** A session the rep may see was created or changed; `entered` marks one that just entered one of the rep's queues. */

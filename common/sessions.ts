@@ -19,7 +19,7 @@ export type SessionState = 'waiting' | 'active' | 'ended';
 /** client: the customer client runs; browser: click-to-chat in the customer's browser. */
 export type SessionKind = 'client' | 'browser';
 /** How the customer started: session key, picking a rep on the portal, the issue form, click-to-chat. */
-export type SessionSource = 'key' | 'rep' | 'issue' | 'click_to_chat' | 'jump';
+export type SessionSource = 'key' | 'rep' | 'issue' | 'click_to_chat' | 'jump' | 'button';
 
 export interface CustomerInfo {
   name: string;
@@ -92,6 +92,7 @@ export const EVENT_KINDS = [
   'invitation_withdrawn',
   'invitation_declined',
   'customer_dismissed',
+  'button_deployed',
   'jump_pinned',
   'jump_started',
   'screen_view_allowed',

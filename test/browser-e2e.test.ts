@@ -251,6 +251,21 @@ t.test('invite a colleague: the banner on their console, Join, both in the sessi
   await viewB.locator('.chat-input').press('Enter');
   await customer.socket.next((m) => m.t === 'chat' && m.msg.body === 'Bob joining in');
   t.equal(await viewB.locator('[data-action="end"][aria-disabled="true"]').count(), 1, 'Alice stays the owner');
+
+  // A support button left from the session shows in Jump Items with its queue.
+  await view.locator('[data-action="support-button"]').click();
+  const bd = repA.locator('[data-testid="button-dialog"]');
+  await bd.locator('#button-description').fill('Ines helpdesk');
+  await bd.locator('button[type="submit"]').click();
+  const install = await customer.socket.next((m) => m.t === 'button_install');
+  t.equal(install.description, 'Ines helpdesk', 'the customer client is told to install it');
+  await repA.click('#nav-jump');
+  await repA.locator('#button-table tr', { hasText: 'Ines helpdesk' }).waitFor();
+  // Back into the session through the search, then end it.
+  await repA.click('#nav-search');
+  await repA.fill('#console-search-input', 'Ines');
+  await repA.press('#console-search-input', 'Enter');
+  await repA.locator('#search-sessions [data-action="open"]').first().click();
   await view.locator('[data-action="end"]').click();
   await repA.locator('[data-testid="end-dialog"] button.danger').click();
 });

@@ -46,6 +46,7 @@ import { ChannelService } from './relay/channels.ts';
 import { ScreenKind, screenHandlers } from './relay/screen.ts';
 import { ReportService } from './services/reports.ts';
 import { JumpService } from './services/jump-service.ts';
+import { SupportButtons } from './services/support-buttons.ts';
 import { JumpPolicyStore, JumpStore } from './store/jump-items.ts';
 import { mountJumpPolicyRoutes } from './http/jump-policy-routes.ts';
 import { mountReportRoutes } from './http/report-routes.ts';
@@ -218,6 +219,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     ...screenHandlers(screen, screenDeps, hub),
     ...specialActionConsoleHandlers(specialActions, hub),
     ...jumps.consoleHandlers(),
+    ...new SupportButtons({ store, starts, sessions, customers, users, teams, hub }).consoleHandlers(),
     ...filesHandlers(channels, hub, permissions),
     ...shellHandlers(shells, hub),
   });

@@ -22,6 +22,7 @@ import type { PinnedTrust } from '../../certs/pin.ts';
 import { defaultJumpDir, installJumpClient, readJumpConfig, uninstallJumpClient, type JumpConfig } from './jump/install.ts';
 import { JumpClient, jumpSessionListener } from './jump/jump-client.ts';
 import { ShellService } from './shell/shell-service.ts';
+import { defaultButtonDir, installSupportButton, uninstallSupportButton } from './jump/support-button.ts';
 import { ConsentPrompter, consentPolicy } from './ui/consent.ts';
 import { SpecialActionRunner } from './actions/special-action.ts';
 import { ScreenShare } from './screen/screen-share.ts';
@@ -151,7 +152,14 @@ function main(): void {
       }
       finish(EXIT.ok);
     },
-    onRefused: (code) => finish(code),
+    onRefused: (code) => {
+      // A support button whose button was removed or expired cleans up after itself.
+      if (flags.button !== undefined && code === EXIT.refused) {
+        uninstallSupportButton(flags.button);
+        terminal.line('This support button is no longer valid and was removed from this computer. Ask your support team for a new way to reach them.');
+      }
+      finish(code);
+    },
   }, Boolean(flags.verbose));
 
   const channels = channelRouter(target.url, target.trust, (text) => view.debug(text));
@@ -178,6 +186,15 @@ function main(): void {
     listener: view,
     onChannel: (msg) => channels.dispatch(msg),
     onSpecialAction: (msg) => void actions.handle(msg),
+    onButtonInstall: (msg) => {
+      if (!process.argv[1]) return;
+      try {
+        const installed = installSupportButton(process.argv[1], flags['button-dir'] ?? defaultButtonDir(msg.buttonId), msg);
+        terminal.line(`Your representative left a support button here ("${msg.description}"). To reach support later, run: ${installed.launcher}`);
+      } catch (err) {
+        terminal.line(`Could not install the support button: ${(err as Error).message}`);
+      }
+    },
     onJumpPin: (msg) => {
       if (!process.argv[1]) return;
       const dir = flags['jump-dir'] ?? defaultJumpDir();

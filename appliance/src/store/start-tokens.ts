@@ -39,7 +39,7 @@ export class StartTokenStore {
   constructor(private readonly store: Store) {}
 
   /** Creates a ticket; with `withShortKey`, also a unique numeric key. Returns the token (never stored). */
-  createSync(ticket: Omit<StartTicket, 'shortKey' | 'usedAt'>, withShortKey: boolean): { token: string; shortKey: string | null; ticket: StartTicket } {
+  createSync(ticket: Omit<StartTicket, 'shortKey' | 'usedAt'>, withShortKey: boolean): { token: string; shortKey: string | null; ticket: StartTicket; hash: string } {
     const token = randomBytes(24).toString('base64url');
     const hash = tokenHash(token);
     return this.store.txSync(() => {
@@ -57,7 +57,7 @@ export class StartTokenStore {
       }
       const full: StartTicket = { ...ticket, shortKey, usedAt: null };
       this.store.spaces.starts.putSync(`t:${hash}`, full);
-      return { token, shortKey, ticket: full };
+      return { token, shortKey, ticket: full, hash };
     });
   }
 
@@ -75,6 +75,11 @@ export class StartTokenStore {
     const hash = this.store.spaces.starts.get(`k:${key}`) as string | undefined;
     const ticket = hash ? this.byHash(hash) : undefined;
     return hash && ticket ? { hash, ticket } : undefined;
+  }
+
+  /** Makes a (reusable) token unusable at once, e.g. a removed support button's. */
+  revokeSync(hash: string): void {
+    this.store.txSync(() => this.store.spaces.starts.removeSync(`t:${hash}`));
   }
 
   markUsedSync(hash: string, at: number, sessionId: string): void {

@@ -28,6 +28,8 @@ export const FLAGS = {
   'allow-all': { type: 'boolean', help: 'answer every permission request with yes without asking' },
   'deny-all': { type: 'boolean', help: 'answer every permission request with no without asking' },
   jump: { type: 'string', arg: 'FILE', help: 'run as a jump client with this configuration (written when a representative pins this computer)' },
+  button: { type: 'string', arg: 'DIR', help: 'started by a support button installed in DIR (it removes itself there if the button was removed)' },
+  'button-dir': { type: 'string', arg: 'DIR', help: 'where a support button is installed (default ~/.local/share/relaydesk/button-ID)' },
   'jump-dir': { type: 'string', arg: 'DIR', help: 'where a pinned jump client is installed (default ~/.local/share/relaydesk/jump)' },
   verbose: { type: 'boolean', help: 'also print connection details (close codes, retries) to stderr' },
   help: { type: 'boolean', help: 'show this help and exit' },

@@ -83,6 +83,8 @@ export interface LinkOptions {
   readonly onChannel?: (msg: Extract<ApplianceToCustomer, { t: 'channel' }>) => void;
   /** A rep asks to run a special action (client/src/actions/special-action.ts); answer with `post`. */
   readonly onSpecialAction?: (msg: Extract<ApplianceToCustomer, { t: 'special_action' }>) => void;
+  /** The rep left a support button here (client/src/jump/support-button.ts). */
+  readonly onButtonInstall?: (msg: Extract<ApplianceToCustomer, { t: 'button_install' }>) => void;
   /** The rep pinned this computer as a jump client (client/src/jump/). */
   readonly onJumpPin?: (msg: Extract<ApplianceToCustomer, { t: 'jump_pin' }>) => void;
   readonly backoff?: Backoff;
@@ -230,6 +232,10 @@ export class CustomerLink {
       if (this.stateNow !== 'joined') return this.opts.listener.debug('ignored a special action outside of a joined session');
       if (this.opts.onSpecialAction) this.opts.onSpecialAction(m);
       else this.opts.listener.debug('ignored a special action');
+    },
+    button_install: (m) => {
+      if (this.opts.onButtonInstall) this.opts.onButtonInstall(m);
+      else this.opts.listener.debug('ignored a support button');
     },
     jump_pin: (m) => {
       if (this.opts.onJumpPin) this.opts.onJumpPin(m);

@@ -12,6 +12,7 @@ import { h, replace } from '../ui/dom.ts';
 import { openDialog } from '../ui/dialog.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { formatDateTime } from './format.ts';
+import { supportButtonsSection } from './support-buttons.ts';
 
 /** A jump's session shows up within this time or the rep is told it did not start. */
 const JUMP_WAIT_MS = 20_000;
@@ -32,6 +33,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     body,
   );
   let loaded = false;
+  const buttons = supportButtonsSection(ctx);
   let policies: Array<{ id: string; name: string }> = [];
 
   /** A jump refused by its policy: say when it opens; administrators may jump anyway. */
@@ -144,11 +146,13 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter),
     h('p', { class: 'hint', text: 'console.jump.lead' }),
     h('div', { class: 'card' }, table),
+    buttons.el,
   );
   render();
   return {
     el,
     shown() {
+      buttons.load();
       // Policies change rarely and are not pushed: fetched each time the tab is shown.
       api<{ policies: Array<{ id: string; name: string }> }>('GET', '/api/admin/jump-policies').then(
         (r) => {

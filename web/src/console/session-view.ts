@@ -22,6 +22,7 @@ import { shellPane } from './shell-pane.ts';
 import { openTransferDialog } from './transfer-dialog.ts';
 import { openPinDialog } from './jump-view.ts';
 import { openInviteDialog, renderInvitations } from './invitations.ts';
+import { openButtonDialog } from './support-buttons.ts';
 import { specialActionsMenu } from './special-actions-menu.ts';
 import { screenPanel } from './screen-view.ts';
 
@@ -99,8 +100,9 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const invite = h('button', { class: 'button secondary', text: 'console.invite', attrs: { type: 'button', 'data-action': 'invite' } });
   const invitations = h('ul', { class: 'member-list invitations-list', attrs: { 'data-testid': 'invitations', hidden: true } });
   const dismiss = h('button', { class: 'button secondary', text: 'console.session.dismiss', attrs: { type: 'button', 'data-action': 'dismiss' } });
+  const leaveButton = h('button', { class: 'button secondary', text: 'console.button.open', attrs: { type: 'button', 'data-action': 'support-button' } });
   const pinJump = h('button', { class: 'button secondary', text: 'console.jump.pinButton', attrs: { type: 'button', 'data-action': 'pin-jump' } });
-  const ownerOnly = [transfer, pause, end, pinJump, dismiss, invite];
+  const ownerOnly = [transfer, pause, end, pinJump, dismiss, invite, leaveButton];
   const act = (fn: () => void) => (ev: MouseEvent): void => {
     if ((ev.currentTarget as HTMLElement).getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.session.ownerOnly');
     fn();
@@ -111,6 +113,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   leave.addEventListener('click', () => openLeaveDialog(ctx, sessionId));
   dismiss.addEventListener('click', act(() => openDismissDialog(ctx, sessionId)));
   invite.addEventListener('click', act(() => openInviteDialog(ctx, sessionId)));
+  leaveButton.addEventListener('click', act(() => openButtonDialog(ctx, sessionId, () => undefined)));
   pinJump.addEventListener('click', act(() => {
     const s = store.sessions.get(sessionId);
     if (s) openPinDialog(ctx, sessionId, s.customer.hostname || s.customer.name);
@@ -173,6 +176,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     leave.hidden = owner;
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
+    leaveButton.hidden = s.kind === 'browser' || !s.customerConnected;
     dismiss.hidden = !s.customerConnected;
     renderInvitations(ctx, invitations, s);
   };
@@ -180,7 +184,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, shellToggle, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, shellToggle, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, leaveButton, actionsMenu.el, chatToggle), facts),
     screen?.el,
     files.el,
     shell.el,

@@ -105,6 +105,7 @@ export function customerChat(start: { token: string; name: string } | { resume: 
     // Never sent to a browser chat (the appliance refuses with CLIENT_UNSUPPORTED).
     special_action: () => undefined,
     jump_pin: () => undefined,
+    button_install: () => undefined,
     error: (m) => {
       if (m.code === 'RESUME_UNKNOWN' || m.code.startsWith('KEY_')) finish('portal.chat.lost');
     },
