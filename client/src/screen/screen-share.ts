@@ -21,6 +21,7 @@ import type { ConsentRequest } from '../ui/consent.ts';
 import { ScreenGrabber } from './capture.ts';
 import { XClipboard } from './clipboard.ts';
 import { CursorWatcher } from './cursor.ts';
+import { DamageWatch } from './damage.ts';
 import { InputInjector } from './input.ts';
 import { listMonitors } from './monitors.ts';
 import { PrivacyScreen } from './privacy.ts';
@@ -114,11 +115,14 @@ export class ScreenShare {
       return;
     }
     const { conn, grabber, privacy, core } = ready;
+    const damage = new DamageWatch(conn);
+    await damage.init();
     const mode = MODE_NAMES_LIST.includes(open.params.mode as ScreenMode) ? (open.params.mode as ScreenMode) : DEFAULT_SCREEN_MODE;
     const streamer = new ScreenStreamer({
       ws,
       core,
-      source: { grab: (m: MonitorInfo) => privacy.grab(m) },
+      // Behind the privacy screen nothing reaches the root, so DAMAGE cannot tell: look every time.
+      source: { grab: (m: MonitorInfo) => privacy.grab(m), changed: () => privacy.active || damage.take() },
       grabber,
       cursor: new CursorWatcher(conn),
       monitors: () => listMonitors(conn),
@@ -128,6 +132,7 @@ export class ScreenShare {
         ws.close(1011, 'capture failed');
       },
     });
+    damage.onDamage = () => streamer.wake();
     this.streamer?.stop();
     this.streamer = streamer;
     // Commands that come before start() finished wait for it (credits must not be lost).
@@ -149,6 +154,7 @@ export class ScreenShare {
     });
     ws.on('close', () => {
       streamer.stop();
+      damage.dispose();
       if (this.streamer === streamer) {
         this.streamer = undefined;
         this.deps.say('Screen sharing ended.');

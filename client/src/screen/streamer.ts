@@ -1,7 +1,8 @@
 /**
  * The capture loop of one view channel: grab the shared monitor, encode it
  * with the media core (BGRX in, only changed tiles out), send the update,
- * one frame per credit from the appliance. Credits come back as viewers
+ * one frame per credit from the appliance. X DAMAGE tells when nothing was
+ * drawn, and then there is no grab at all. Credits come back as viewers
  * draw frames, so at most CREDIT_WINDOW frames are ever in flight and a
  * slow path makes the loop wait rather than queue: the next grab is simply
  * the newest screen (frames are coalesced, never buffered). An unchanged
@@ -27,6 +28,8 @@ const CURSOR_SKIP_BUFFERED = 256 * 1024;
 export interface FrameSource {
   /** The frame of `monitor` (BGRX, rows packed), borrowed until the next call. */
   grab(monitor: MonitorInfo): Promise<Uint8Array>;
+  /** False when nothing can have changed since the last grab (X DAMAGE); the grab is skipped. */
+  changed(): boolean;
 }
 
 export interface StreamerOptions {
@@ -125,6 +128,14 @@ export class ScreenStreamer {
     }, ms);
   }
 
+  /** Something was drawn: look now instead of at the next idle poll. */
+  wake(): void {
+    if (!this.timer || this.busy) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pump();
+  }
+
   /** Sends one frame if a credit allows and the screen changed (or a key frame is due). */
   pump(): void {
     if (this.busy || this.stopped || this.credits <= 0 || !this.encoder || !this.current) return;
@@ -143,6 +154,10 @@ export class ScreenStreamer {
   private async frame(): Promise<void> {
     const m = this.current!;
     const enc = this.encoder!;
+    if (!this.keyWanted && !this.o.source.changed()) {
+      this.schedule(IDLE_POLL_MS);
+      return;
+    }
     const pixels = await this.o.source.grab(m);
     if (this.stopped || enc !== this.encoder) return;
     const key = this.keyWanted;

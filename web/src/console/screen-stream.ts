@@ -8,8 +8,9 @@
  * putImageData per frame keeps the page responsive (a Worker would add a
  * copy of every frame for little gain).
  *
- * The canvas carries `data-frames` (frames drawn) and `data-last-bytes`
- * (encoded size of the last frame) for the status line and tests.
+ * The canvas carries `data-frames` (frames drawn), `data-last-bytes`
+ * (encoded size of the last frame), `data-last-key-bytes` and
+ * `data-key-mode` (size and colour mode of the last key frame) for tests.
  */
 import { readCursor, readUpdate, UPDATE_HEADER, type ApplianceToViewer, type MonitorInfo } from '../../../common/screen-protocol.ts';
 import type { Decoder, MediaCore } from '../../../wasm/src/index.ts';
@@ -30,6 +31,8 @@ export class ScreenStream {
   private cursorAt = { x: 0, y: 0, w: 0, h: 0 };
   private cursorImage: ImageData | undefined;
   private cursorHot = { x: 0, y: 0 };
+  /** Colour mode of the stream: frames after an info message are in its mode. */
+  private mode = '';
   private readonly ctx: CanvasRenderingContext2D;
   private readonly overlay: CanvasRenderingContext2D;
 
@@ -72,6 +75,7 @@ export class ScreenStream {
   }
 
   private resize(info: ScreenInfo): void {
+    this.mode = info.mode;
     if (!this.decoder || this.decoder.width !== info.width || this.decoder.height !== info.height) {
       this.decoder = this.core.createDecoder(info.width, info.height);
       for (const c of [this.canvas, this.cursorCanvas]) {
@@ -110,7 +114,10 @@ export class ScreenStream {
     this.frames++;
     this.canvas.dataset.frames = String(this.frames);
     this.canvas.dataset.lastBytes = String(message.length);
-    if (h.key) this.canvas.dataset.lastKeyBytes = String(message.length);
+    if (h.key) {
+      this.canvas.dataset.lastKeyBytes = String(message.length);
+      this.canvas.dataset.keyMode = this.mode;
+    }
     this.send({ t: 'ack', frame: h.frame });
   }
 
