@@ -149,6 +149,7 @@ t.test('pin the computer as a jump client, jump to it later from Jump Items, rem
   await popup.locator('[data-action="show"]').click();
   await repA.click('#accept-session');
   const view = repA.locator('.session-view:not([hidden])');
+  await view.locator('[data-action="more"]').click();
   await view.locator('[data-action="pin-jump"]').click();
   const pin = repA.locator('[data-testid="pin-dialog"]');
   await pin.locator('#pin-name').fill('Lab PC');
@@ -253,6 +254,7 @@ t.test('invite a colleague: the banner on their console, Join, both in the sessi
   t.equal(await viewB.locator('[data-action="end"][aria-disabled="true"]').count(), 1, 'Alice stays the owner');
 
   // A support button left from the session shows in Jump Items with its queue.
+  await view.locator('[data-action="more"]').click();
   await view.locator('[data-action="support-button"]').click();
   const bd = repA.locator('[data-testid="button-dialog"]');
   await bd.locator('#button-description').fill('Ines helpdesk');

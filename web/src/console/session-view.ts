@@ -23,6 +23,7 @@ import { openTransferDialog } from './transfer-dialog.ts';
 import { openPinDialog } from './jump-view.ts';
 import { openInviteDialog, renderInvitations } from './invitations.ts';
 import { openButtonDialog } from './support-buttons.ts';
+import { menuButton } from '../ui/menu-button.ts';
 import { specialActionsMenu } from './special-actions-menu.ts';
 import { screenPanel } from './screen-view.ts';
 
@@ -103,6 +104,8 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const leaveButton = h('button', { class: 'button secondary', text: 'console.button.open', attrs: { type: 'button', 'data-action': 'support-button' } });
   const pinJump = h('button', { class: 'button secondary', text: 'console.jump.pinButton', attrs: { type: 'button', 'data-action': 'pin-jump' } });
   const ownerOnly = [transfer, pause, end, pinJump, dismiss, invite, leaveButton];
+  // Less frequent owner actions live under "More" so the header stays one row.
+  const more = menuButton('console.session.more', [dismiss, pinJump, leaveButton], 'more');
   const act = (fn: () => void) => (ev: MouseEvent): void => {
     if ((ev.currentTarget as HTMLElement).getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.session.ownerOnly');
     fn();
@@ -177,6 +180,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
     leaveButton.hidden = s.kind === 'browser' || !s.customerConnected;
+    more.refresh();
     dismiss.hidden = !s.customerConnected;
     renderInvitations(ctx, invitations, s);
   };
@@ -184,7 +188,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, shellToggle, filesToggle, transfer, invite, pause, end, leave, dismiss, pinJump, leaveButton, actionsMenu.el, chatToggle), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, h('div', { class: 'action-group tools' }, shellToggle, filesToggle, actionsMenu.el), h('div', { class: 'action-group manage' }, transfer, invite, pause, end, leave, more.el, chatToggle)), facts),
     screen?.el,
     files.el,
     shell.el,
@@ -245,6 +249,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     dispose() {
       unsubscribe();
       actionsMenu.dispose();
+      more.dispose();
       files.dispose();
       screen?.dispose();
       shell.dispose();
