@@ -9,7 +9,7 @@
  *   browse:   console {t:list,id,path}          → client {t:result,id,…} | {t:error,id,code,…}
  *   upload:   client {t:ready} ← console bytes… {t:end,sha256} → client {t:done,size,sha256}
  *             (client {t:ack,bytes} as bytes reach its disk)
- *   download: client {t:meta,…} bytes… {t:end,size,sha256}
+ *   download: console {t:ack,bytes:0} → client {t:meta,…} bytes… {t:end,size,sha256}
  *             (console {t:ack,bytes} as bytes reach the rep's disk)
  *
  * Flow control is by credit (common/flow.ts): the sender of bytes keeps at

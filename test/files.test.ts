@@ -176,6 +176,7 @@ async function downloadRemote(remote: string): Promise<{ refused?: any; meta?: a
     const total = counter.consumed(b.length);
     if (total !== undefined) ws.send(JSON.stringify({ t: 'ack', bytes: total }));
   });
+  ws.send(JSON.stringify({ t: 'ack', bytes: 0 }));
   const meta = await ctl.next();
   if (meta.t !== 'meta') return { refused: meta, sha256: '', bytes: 0 };
   const end = await ctl.next();

@@ -100,6 +100,7 @@ export async function downloadFile(app: RunningAppliance, rep: ConsoleRep, sessi
     },
     () => undefined,
   );
+  ws.send(JSON.stringify({ t: 'ack', bytes: 0 }));
   const meta = await next();
   const end = meta.t === 'meta' ? await next() : undefined;
   ws.close();

@@ -185,6 +185,7 @@ async function serveDownload(ws: WebSocket, policy: FilePolicy, params: Readonly
       if (isBinary) throw new AppError('WS_BAD_FRAME', 'binary frame from the console on a download');
       const ctl = decodeTransferControl(data.toString('utf8'));
       if (ctl.t === 'ack') {
+        consoleHere = true;
         if (!credit.acked(ctl.bytes)) throw new AppError('WS_BAD_FRAME', 'acknowledged more than was sent');
       } else if (ctl.t === 'cancel') {
         closed = true;
@@ -198,9 +199,13 @@ async function serveDownload(ws: WebSocket, policy: FilePolicy, params: Readonly
       fail(ws, err);
     }
   });
-  const hasRoom = (): boolean => closed || (credit.available > 0 && ws.bufferedAmount < SEND_HIGH_WATER);
+  // Nothing is sent before the console's first ack (`bytes: 0`) says its end is connected: the appliance holds only
+  // a little for a peer that has not arrived yet.
+  let consoleHere = false;
+  const hasRoom = (): boolean => closed || (consoleHere && credit.available > 0 && ws.bufferedAmount < SEND_HIGH_WATER);
   try {
     source = await openDownload(policy, paramPath(params));
+    while (!hasRoom()) await new Promise<void>((resolve) => (wake = resolve));
     if (closed) return source.destroy();
     sendJson(ws, { t: 'meta', name: source.name, size: source.size, archive: source.archive });
     const hash = createHash('sha256');

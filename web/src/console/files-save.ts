@@ -110,23 +110,48 @@ function downloadId(): string {
 }
 
 /** A sink that streams through the download worker into the browser's download manager. */
+/** A worker that has just activated may drop the first message: ask again this often, this many times. */
+const WORKER_RETRY_MS = 500;
+const WORKER_TRIES = 10;
+
+/** Hands the worker a port for download `id`; resolves with the port once the worker confirmed it. */
+async function workerPort(sw: ServiceWorker, id: string, name: string, size: number | null): Promise<{ port: MessagePort; pulls: number } | undefined> {
+  for (let i = 0; i < WORKER_TRIES; i++) {
+    const channel = new MessageChannel();
+    let pulls = 0;
+    const ok = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), WORKER_RETRY_MS);
+      channel.port1.onmessage = (ev: MessageEvent) => {
+        const d = ev.data as { ready?: boolean; pull?: boolean };
+        if (d.pull) pulls++;
+        if (d.ready) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      };
+      sw.postMessage({ id, name, size }, [channel.port2]);
+    });
+    if (ok) return { port: channel.port1, pulls };
+    channel.port1.close();
+  }
+  return undefined;
+}
+
+/** A sink that streams through the download worker into the browser's download manager (a Blob when the worker does not answer). */
 async function workerSink(sw: ServiceWorker, name: string, size: number | null): Promise<SaveSink> {
   const id = downloadId();
-  const channel = new MessageChannel();
-  let room = 0;
+  const opened = await workerPort(sw, id, name, size);
+  if (!opened) return blobSink(name);
+  const { port } = opened;
+  let room = opened.pulls;
   let cancelled = false;
   let wake: (() => void) | undefined;
-  const ready = new Promise<void>((resolve) => {
-    channel.port1.onmessage = (ev: MessageEvent) => {
-      const d = ev.data as { ready?: boolean; pull?: boolean; cancelled?: boolean };
-      if (d.ready) resolve();
-      if (d.pull) room++;
-      if (d.cancelled) cancelled = true;
-      wake?.();
-    };
-  });
-  sw.postMessage({ id, name, size }, [channel.port2]);
-  await ready;
+  port.onmessage = (ev: MessageEvent) => {
+    const d = ev.data as { pull?: boolean; cancelled?: boolean };
+    if (d.pull) room++;
+    if (d.cancelled) cancelled = true;
+    wake?.();
+  };
   const frame = document.createElement('iframe');
   frame.hidden = true;
   frame.src = `${WORKER_SCOPE}files-dl/${id}`;
@@ -138,14 +163,14 @@ async function workerSink(sw: ServiceWorker, name: string, size: number | null):
       if (cancelled) throw new DOMException('The download was cancelled in the browser.', 'AbortError');
       room--;
       const copy = chunk.slice().buffer;
-      channel.port1.postMessage({ chunk: copy }, [copy]);
+      port.postMessage({ chunk: copy }, [copy]);
     },
     async close() {
-      channel.port1.postMessage({ end: true });
+      port.postMessage({ end: true });
       drop();
     },
     async abort() {
-      channel.port1.postMessage({ abort: true });
+      port.postMessage({ abort: true });
       drop();
     },
   };

@@ -215,6 +215,8 @@ export function startDownload(ctx: ConsoleContext, sessionId: string, remotePath
     try {
       sock = await openTransfer(ctx, { sessionId, direction: 'download', path: remotePath });
       const s = sock;
+      // The first ack tells the client this end is connected; it sends nothing before.
+      s.ws.addEventListener('open', () => s.send(JSON.stringify({ t: 'ack', bytes: 0 })), { once: true });
       const hash = sha256.create();
       const counter = new ReceiveCounter();
       // Chunks are written one after another; each is acknowledged only once on disk.
