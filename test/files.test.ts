@@ -364,3 +364,15 @@ t.test('a folder downloads as a tar archive streamed on the fly', async (t) => {
   t.ok(r.bytes >= 512 * 5 && r.bytes % 512 === 0, `a tar stream (${r.bytes} bytes, whole 512-byte blocks)`);
   rmSync(`${allowed}/pack`, { recursive: true });
 });
+
+t.test('the session report lists the files that moved', async (t) => {
+  const r = await admin.get(`/api/reports/sessions/${session.id}`);
+  t.equal(r.status, 200);
+  const report = r.json().report;
+  const files = report.attachments.filter((a: any) => a.kind === 'file').map((a: any) => a.title);
+  t.ok(files.some((x: string) => x.startsWith(`${allowed}/big.bin uploaded by Alice (${200 * 1024 * 1024} bytes`)), 'the 200 MB upload');
+  t.ok(files.some((x: string) => x.startsWith(`${allowed}/big.bin downloaded by Alice`)), 'the 200 MB download');
+  t.ok(files.some((x: string) => x.startsWith(`${allowed}/pack downloaded by Alice`)), 'the folder archive');
+  const kinds = report.events.map((e: any) => e.kind);
+  for (const k of ['file_uploaded', 'file_downloaded', 'file_deleted', 'file_renamed', 'folder_created']) t.ok(kinds.includes(k), `the event log keeps ${k}`);
+});

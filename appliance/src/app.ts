@@ -58,7 +58,7 @@ import { SpecialActionStore } from './store/special-actions.ts';
 import { SpecialActionService, specialActionConsoleHandlers, specialActionCustomerHandlers } from './services/special-actions.ts';
 import { mountSpecialActionRoutes } from './http/special-action-routes.ts';
 import { ProbeKind, probeHandlers } from './relay/probe.ts';
-import { FilesKind, filesHandlers } from './relay/files.ts';
+import { FilesKind, filesHandlers, movedFilesAttachments } from './relay/files.ts';
 import { ShellKind, createShellRelay, shellHandlers } from './relay/shell-kind.ts';
 import { mountShellRecordingRoutes, shellRecordingAttachments } from './http/shell-recording-routes.ts';
 import { ShellRecordingStore } from './store/shell-recordings.ts';
@@ -166,6 +166,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   channels.register(new FilesKind(channels, permissions));
   const shellRecordings = new ShellRecordingStore(store);
   reports.addAttachments((sessionId) => shellRecordingAttachments(shellRecordings, sessionId));
+  reports.addAttachments((sessionId) => movedFilesAttachments(sessionStore.fullHistory('events', sessionId)));
   const shells = createShellRelay({ sessions, permissions, settings, store, log }, channels);
   channels.register(new ShellKind(shells));
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {

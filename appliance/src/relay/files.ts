@@ -30,7 +30,8 @@ import {
   type FilesRequest,
 } from '../../../common/files-protocol.ts';
 import { pathAllowed, validateRemotePath, type RepPermissions } from '../../../common/permissions.ts';
-import type { SessionEventKind } from '../../../common/sessions.ts';
+import type { ReportAttachment } from '../../../common/reports.ts';
+import type { SessionEvent, SessionEventKind } from '../../../common/sessions.ts';
 import type { PermissionStore } from '../store/permissions.ts';
 import type { ConsoleHub, ExtraHandlers } from '../ws/console-socket.ts';
 import { end, type ChannelKind, type ChannelService, type ChannelWs } from './channels.ts';
@@ -204,4 +205,15 @@ export function filesHandlers(channels: ChannelService, hub: ConsoleHub, permiss
       openChannel(userId, sessionId, body.rid as number, params, ws);
     },
   };
+}
+
+/** The files that moved in a session, for its report: one line per completed upload or download. */
+export function movedFilesAttachments(events: readonly SessionEvent[]): ReportAttachment[] {
+  const out: ReportAttachment[] = [];
+  for (const e of events) {
+    if (e.kind !== 'file_uploaded' && e.kind !== 'file_downloaded') continue;
+    const verb = e.kind === 'file_uploaded' ? 'uploaded' : 'downloaded';
+    out.push({ kind: 'file', title: `${e.params.path} ${verb} by ${e.actor ?? '—'} (${e.params.size} bytes, SHA-256 checked)`, at: e.at, links: [] });
+  }
+  return out;
 }
