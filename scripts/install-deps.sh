@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (browser, X
-# server, VNC, SSH, NSS tools) when any is missing. Safe to run again: it does
+# server, VNC, SSH, NSS tools, full-screen terminal programs) when any is
+# missing. Safe to run again: it does
 # nothing when everything is present. Needs root or sudo for apt-get.
 set -euo pipefail
 
@@ -19,6 +20,10 @@ declare -A NEED=(
   [/usr/bin/xauth]=xauth
   [/usr/bin/x11vnc]=x11vnc
   [/usr/sbin/sshd]=openssh-server
+  # The command-shell tests draw full-screen programs in a real pty.
+  [/usr/bin/top]=procps
+  [/usr/bin/vi]=vim-tiny
+  [/usr/bin/tput]=ncurses-bin
 )
 
 missing=()

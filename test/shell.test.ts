@@ -165,7 +165,7 @@ t.test('two shells run independently; the second is logged as another shell', as
   t.ok(log.some((e) => e.kind === 'shell_opened'), 'event: opened another command shell');
   const closedAt = second.v.closed;
   t.equal((await alice.request({ t: 'shell_close', sessionId: main.sessionId, shellId: second.id })).t, 'ack');
-  const exit = await second.v.control((m) => m.t === 'exit');
+  const exit = await second.v.control((m) => m.t === 'exit', 30_000);
   t.equal(exit.t, 'exit', 'the viewer is told the shell ended');
   t.equal(await closedAt, 1000);
   const after = await events(alice, main.sessionId);
@@ -233,9 +233,12 @@ t.test('a permission taken away applies to a viewer that is already typing', asy
   await setShell(bob, true);
 });
 
-t.test('stopping the last shell is logged as stopping the command shell', async (t) => {
+t.test('stopping the last shell is logged as stopping the command shell, even when it ignores hang-ups', async (t) => {
+  first.v.type("trap '' HUP; echo hup-ignored-$((4*4))\r");
+  await first.v.until(/hup-ignored-16/);
   t.equal((await alice.request({ t: 'shell_close', sessionId: main.sessionId, shellId: first.id })).t, 'ack');
-  await first.v.control((m) => m.t === 'exit');
+  const exit = await first.v.control((m) => m.t === 'exit', 30_000);
+  t.equal(exit.signal, 9, 'a shell that ignores SIGHUP is killed');
   const log = await events(alice, main.sessionId);
   t.equal(log.filter((e) => e.kind.startsWith('shell_')).at(-1)?.kind, 'shell_stopped');
   t.same((await alice.request({ t: 'shell_list', sessionId: main.sessionId })).shells, []);
@@ -248,7 +251,7 @@ t.test('recording on: the .cast and the transcript hold the command and its outp
   shell.v.type('printf "\\033[31m%s\\033[0m\\n" recorded-$((6*7))\r');
   await shell.v.until(/recorded-42/);
   await alice.request({ t: 'shell_close', sessionId: main.sessionId, shellId: shell.id });
-  await shell.v.control((m) => m.t === 'exit');
+  await shell.v.control((m) => m.t === 'exit', 30_000);
   const base = `/api/console/sessions/${main.sessionId}/shell-recordings`;
   let list: any[] = [];
   for (let i = 0; i < 50; i++) {
@@ -287,7 +290,7 @@ t.test('a client that cannot load its pty says why instead of crashing', async (
   const nowhere = path.join(work, 'no-such-dir');
   const s = await clientSession('Pam', ['--allow-all'], { TMPDIR: nowhere, HOME: nowhere, XDG_RUNTIME_DIR: '' });
   const shell = await openShell(alice, s.sessionId);
-  const exit = await shell.v.control((m) => m.t === 'exit');
+  const exit = await shell.v.control((m) => m.t === 'exit', 30_000);
   t.match(exit.reason, /terminal module|pty\.node/, `the console gets the reason: ${exit.reason}`);
   t.equal(s.client.child.exitCode, null, 'the client keeps running');
   await alice.request({ t: 'chat', sessionId: s.sessionId, body: 'still there?' });

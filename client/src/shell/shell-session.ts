@@ -20,6 +20,8 @@ import { SHELL_APPLIANCE_TO_CUSTOMER, SHELL_WINDOW, decodeShellControl, type She
 import type { ShellProgram } from './login-shell.ts';
 import type { PtyModule } from './pty-loader.ts';
 
+/** A shell still running 3 s after SIGHUP is killed. */
+const KILL_AFTER_MS = 3000;
 /** Normal closure. */
 const CLOSE_NORMAL = 1000;
 
@@ -114,12 +116,23 @@ export class ShellSession {
   }
 
   private kill(): void {
-    // SIGHUP, as when a terminal window closes: shells and most programs end on it.
+    // SIGHUP, as when a terminal window closes: shells and most programs end on it;
+    // one that ignores it (`trap '' HUP`) gets SIGKILL after KILL_AFTER_MS.
+    const p = this.pty;
+    if (!p) return;
     try {
-      this.pty?.kill('SIGHUP');
+      p.kill('SIGHUP');
     } catch {
-      // Already gone.
+      return;
     }
+    setTimeout(() => {
+      if (this.pty !== p) return;
+      try {
+        p.kill('SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }, KILL_AFTER_MS).unref();
   }
 
   private exited(code: number, signal: number): void {
