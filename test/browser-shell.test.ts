@@ -5,6 +5,7 @@
  * (`tput cols`); two tabs keep their own working folders; a page reload
  * reattaches both with their scrollback; `vi` and `top` draw and quit;
  * closing a recorded shell lists its recording, and the replay plays it;
+ * a shell that exits says so in its tab;
  * without the shell permission the pane is greyed out with the reason.
  * No page may log a CSP violation (xterm.js's styles go through
  * web/src/console/xterm-styles.ts). Needs `node scripts/build.mjs` first.
@@ -182,6 +183,15 @@ await t.test('a recorded shell, once closed, replays in the console', async (t) 
   t.match(text.replace(/\u00a0/g, ' '), /where=\/tmp/, 'and its output');
   await replay.locator('[data-action="replay-close"]').click();
   await replay.waitFor({ state: 'detached' });
+});
+
+await t.test('a shell that exits shows it in its tab', async (t) => {
+  await pane.locator('.shell-tab', { hasText: 'Shell 1' }).click();
+  await run('exit 3');
+  await screenShows(/the shell ended with code 3/);
+  await pane.locator('.shell-tab[data-state="exited"]', { hasText: 'Shell 1' }).waitFor();
+  await view.locator('.event-line[data-kind="shell_stopped"]', { hasText: 'Alice stopped using the command shell' }).waitFor();
+  t.pass('the tab stays, marked ended, with the exit code on screen');
 });
 
 await t.test('without the shell permission the pane is greyed out with the reason', async (t) => {
