@@ -274,9 +274,9 @@ t.test('refusals: non-member, no file transfer, upload-only, outside the allowed
   // Narrowed while the view is open: the very next request is judged by the new grant.
   await grant({ fileTransfer: 'both', allowedPaths: [path.join(allowed, 'nothing-here')] });
   t.equal((await view.req({ t: 'list', path: allowed })).code, 'PATH_NOT_ALLOWED', 'a narrowed grant applies at once');
+  const closed = new Promise<number>((resolve) => view.ws.once('close', (code) => resolve(code)));
   await grant({ fileTransfer: 'none' });
-  t.equal((await view.req({ t: 'list', path: allowed })).code, 'PERMISSION_DENIED', 'file transfer taken away applies at once');
-  view.ws.close();
+  t.equal(await closed, 4002, 'file transfer taken away closes the view at once');
   t.same(snapshot(home), before, 'nothing on disk changed');
   t.equal(readFileSync(`${outside}/secret.txt`, 'utf8'), 'secret');
 });
@@ -306,6 +306,25 @@ t.test('a cancelled or mismatched upload leaves nothing behind', async (t) => {
   t.notOk(existsSync(`${allowed}/wrong.bin`));
   t.same(snapshot(allowed), [...before, 'bad.bin'].sort());
   rmSync(`${allowed}/bad.bin`);
+});
+
+t.test('taking file transfer away closes open views and transfers at once; a cut upload leaves nothing', async (t) => {
+  await grant({});
+  const before = snapshot(allowed);
+  const view = await fileView();
+  const answer = await transfer({ direction: 'upload', path: `${allowed}/cut.bin`, size: 10_000_000 });
+  const ws = await channel(answer.ticket, cookieOf(alice));
+  const ctl = controls(ws);
+  t.equal((await ctl.next()).t, 'ready');
+  ws.send(randomBytes(500_000));
+  const viewClosed = new Promise<number>((resolve) => view.ws.once('close', (code) => resolve(code)));
+  const uploadClosed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await grant({ fileTransfer: 'none' });
+  t.equal(await uploadClosed, 4002, 'the upload is cut off');
+  t.equal(await viewClosed, 4002, 'the file view is closed');
+  for (let i = 0; i < 100 && snapshot(allowed).length !== before.length; i++) await new Promise((r) => setTimeout(r, 50));
+  t.same(snapshot(allowed), before, 'no file and no temporary file remain');
+  await grant({});
 });
 
 /** VmRSS of a process in bytes. */

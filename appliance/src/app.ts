@@ -163,7 +163,8 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const screenDeps = { channels, sessions, permissions };
   const screen = new ScreenKind(screenDeps);
   channels.register(screen);
-  channels.register(new FilesKind(channels, permissions));
+  const files = new FilesKind(channels, permissions);
+  channels.register(files);
   const shellRecordings = new ShellRecordingStore(store);
   reports.addAttachments((sessionId) => shellRecordingAttachments(shellRecordings, sessionId));
   reports.addAttachments((sessionId) => movedFilesAttachments(sessionStore.fullHistory('events', sessionId)));
@@ -257,6 +258,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   });
   // An administrator changed a grant or a team's members: every open console of those users learns its new permissions.
   permissions.onChange((userIds) => {
+    files.revoke(userIds);
     for (const userId of userIds) {
       const sockets = hub.socketsOf(userId);
       if (sockets.length === 0) continue;

@@ -44,6 +44,8 @@ const CLOSE_REFUSED = 4002;
 interface ChannelInfo {
   sessionId: string;
   userId: string;
+  /** The rep's socket of this channel (closing it closes the pair). */
+  console: ChannelWs;
   params: FilesChannelParams;
   /** Browse requests that change something, by id, logged once the client confirms them. */
   changes: Map<number, FilesRequest>;
@@ -84,6 +86,7 @@ export class FilesKind implements ChannelKind {
       this.info.set(ticket.channelId, {
         sessionId: ticket.sessionId,
         userId: ticket.userId,
+        console: ws,
         params: ticket.params as unknown as FilesChannelParams,
         changes: new Map(),
       });
@@ -110,6 +113,28 @@ export class FilesKind implements ChannelKind {
 
   close(ws: ChannelWs, code: number): void {
     this.relay.close(ws, code);
+  }
+
+  /**
+   * An administrator changed these reps' permissions: their file views and
+   * transfers that the new grant no longer allows are closed at once (4002,
+   * PERMISSION_DENIED or PATH_NOT_ALLOWED); a cut upload leaves nothing behind.
+   */
+  revoke(userIds: readonly string[]): void {
+    const users = new Set(userIds);
+    for (const info of [...this.info.values()]) {
+      if (!users.has(info.userId)) continue;
+      const perms = this.permissions.effective(info.userId);
+      const { op, path } = info.params;
+      let refusal: string | undefined;
+      try {
+        requireFileMode(perms, op);
+        if (path !== undefined) requireAllowedPath(perms, path);
+      } catch (err) {
+        refusal = err instanceof AppError ? err.code : 'PERMISSION_DENIED';
+      }
+      if (refusal) end(info.console, CLOSE_REFUSED, refusal);
+    }
   }
 
   /** The refusal to send back for a browse request, or undefined to pass it on. */
