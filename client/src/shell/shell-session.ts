@@ -20,6 +20,8 @@ import { SHELL_APPLIANCE_TO_CUSTOMER, SHELL_WINDOW, decodeShellControl, type She
 import type { ShellProgram } from './login-shell.ts';
 import type { PtyModule } from './pty-loader.ts';
 
+/** Output reads are joined into frames of up to 64 KiB (the channel's limit is 1 MiB). */
+const FRAME_BYTES = 64 * 1024;
 /** A shell still running 3 s after SIGHUP is killed. */
 const KILL_AFTER_MS = 3000;
 /** Normal closure. */
@@ -36,6 +38,9 @@ type Pty = ReturnType<PtyModule['spawn']>;
 export class ShellSession {
   private pty: Pty | undefined;
   private readonly window = new SendWindow(SHELL_WINDOW);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushQueued = false;
   private paused = false;
   private done = false;
 
@@ -82,14 +87,35 @@ export class ShellSession {
     this.ws.on('error', () => undefined);
   }
 
+  /**
+   * The pty hands over about 4 KiB per read; reads that arrive in the same
+   * turn of the event loop leave as one frame (up to FRAME_BYTES), which
+   * spares per-frame work on every hop without delaying a lone keystroke's
+   * echo (it goes out at the end of the same turn).
+   */
   private output(data: Buffer): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(data, { binary: true });
+    this.pending.push(data);
+    this.pendingBytes += data.length;
     this.window.sent(data.length);
+    if (this.pendingBytes >= FRAME_BYTES) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
     if (!this.paused && this.window.available === 0) {
       this.paused = true;
       this.pty?.pause();
     }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.pendingBytes === 0) return;
+    const frame = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame, { binary: true });
   }
 
   private input(data: Buffer, isBinary: boolean): void {
@@ -136,6 +162,7 @@ export class ShellSession {
   }
 
   private exited(code: number, signal: number): void {
+    this.flush();
     this.send({ t: 'exit', code, signal });
     this.pty = undefined;
     this.finish(signal ? `ended by signal ${signal}` : `exited with code ${code}`);
