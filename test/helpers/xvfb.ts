@@ -47,6 +47,12 @@ export async function startXvfb(width = 1280, height = 800): Promise<TestDisplay
     });
   });
   const children: ChildProcess[] = [];
+  // A test process that dies without its teardown must not leave an X server (or its clients) behind.
+  const reap = (): void => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  };
+  process.once('exit', reap);
   const env = (extra?: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, DISPLAY: display, ...extra });
   return {
     display,
@@ -68,6 +74,7 @@ export async function startXvfb(width = 1280, height = 800): Promise<TestDisplay
       });
     },
     async stop() {
+      process.removeListener('exit', reap);
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       if (server.exitCode === null && server.signalCode === null) {
         const gone = new Promise((r) => server.once('exit', r));
