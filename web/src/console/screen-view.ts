@@ -132,6 +132,8 @@ export function screenPanel(ctx: ConsoleContext, sessionId: string): ScreenPanel
     stop.hidden = !live;
     start.disabled = perms.screen === 'none';
     tools.hidden = !live;
+    // No empty black picture while nothing is shared: the panel stays one line until sharing starts.
+    stage.hidden = !live;
     controlBtn.disabled = perms.screen !== 'control' || (control.state !== 'none' && !control.mine);
     bindText(controlBtn, control.mine && control.state !== 'none' ? 'screen.control.release' : 'screen.control.request');
     const controlKey: MessageKey | undefined =
