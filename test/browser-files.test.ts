@@ -15,7 +15,7 @@
  * Needs `node scripts/build.mjs` first.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -151,6 +151,32 @@ t.test('without the File System Access API the download streams through a servic
   await pane.locator('.transfer-line[data-direction="download"][data-state="done"]').nth(before).waitFor();
   t.equal(sha(readFileSync(file)), sha(readFileSync(path.join(home, 'two.bin'))), 'the saved file has the same bytes');
   t.equal(streamed.length, 1, 'the bytes came as a response of the download worker, not as a Blob');
+});
+
+t.test('a running download can be cancelled from the transfers pane', async (t) => {
+  // 400 MB of zeros, sparse on disk: quick to make, long enough to still be running when Cancel is clicked.
+  const big = path.join(home, 'large.bin');
+  const fd = openSync(big, 'w');
+  ftruncateSync(fd, 400 * 1024 * 1024);
+  closeSync(fd);
+  t.teardown(() => rmSync(big, { force: true }));
+  await page.evaluate(() => {
+    (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async (opts: { suggestedName: string }) =>
+      (await navigator.storage.getDirectory()).getFileHandle(opts.suggestedName, { create: true });
+  });
+  await files.locator('[data-action="files-refresh"]').click();
+  await row('large.bin').locator('[data-action="files-download-one"]').click();
+  const line = files.locator('[data-testid="transfers"] .transfer-line[data-direction="download"][data-name="large.bin"]').first();
+  await line.locator('progress[value]:not([value="0"])').waitFor();
+  await line.locator('[data-action="transfer-cancel"]').click();
+  await files.locator('[data-testid="transfers"] .transfer-line[data-name="large.bin"][data-state="cancelled"]').waitFor();
+  t.equal(await line.locator('[data-testid="transfer-outcome"]').textContent(), 'Cancelled');
+  t.ok(await line.locator('[data-action="transfer-cancel"]').isHidden(), 'no Cancel button once it ended');
+  const kept = await page.evaluate(async () => {
+    const file = await (await (await navigator.storage.getDirectory()).getFileHandle('large.bin', { create: true })).getFile();
+    return file.size;
+  });
+  t.equal(kept, 0, 'the aborted file stream kept nothing');
 });
 
 t.test('drag and drop uploads several files at once', async (t) => {
