@@ -60,9 +60,14 @@ const CONFIGS: { name: string; mode: ColourMode; level: Level }[] = [
 console.log(`full-colour level: ${DEFAULT_LEVEL} is the default (what screen sharing uses); targets are judged at it. ` +
   `Other level(s), shown as INFO: ${OTHER_LEVELS.join(', ')}.`);
 
-function median(xs: number[]): number {
+/**
+ * The fast end (10th percentile) of a set of timings: on the shared VM a
+ * call that another process interrupted says nothing about the code, and a
+ * median moves with the load; the fast end of both sides of a ratio does not.
+ */
+function fastEnd(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 10)]!;
 }
 
 // Warm-up: let the engine optimise the module before anything is timed.
@@ -195,9 +200,9 @@ function target(name: string, pass: boolean, detail: string, info = false): void
     block(cmpTimes, () => Buffer.compare(same1, same2));
     block(cmpOtherTimes, () => Buffer.compare(same1, other));
   }
-  const r = median(diffTimes) / median(cmpTimes);
+  const r = fastEnd(diffTimes) / fastEnd(cmpTimes);
   metrics.add('diff vs Buffer.compare', 'ratio', r);
-  target('diff', r <= 1.3, `tile diff ${median(diffTimes).toFixed(2)} ms vs Buffer.compare ${median(cmpTimes).toFixed(2)} ms on identical ${seq} 1920x1080 frames = ${r.toFixed(2)}x (target <= 1.3x; Buffer.compare on frames 1 and 2, which stops at the first difference: ${median(cmpOtherTimes).toFixed(3)} ms)`);
+  target('diff', r <= 1.3, `tile diff ${fastEnd(diffTimes).toFixed(2)} ms vs Buffer.compare ${fastEnd(cmpTimes).toFixed(2)} ms on identical ${seq} 1920x1080 frames = ${r.toFixed(2)}x (target <= 1.3x; Buffer.compare on frames 1 and 2, which stops at the first difference: ${fastEnd(cmpOtherTimes).toFixed(3)} ms)`);
 }
 
 // Full colour vs zstd-1 bytes; encode throughput vs lz4, on changed-tile
