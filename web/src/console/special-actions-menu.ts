@@ -11,6 +11,7 @@
 import type { SpecialActionInfo } from '../../../common/special-actions.ts';
 import { h, replace } from '../ui/dom.ts';
 import { openDialog } from '../ui/dialog.ts';
+import { menuBehaviour } from '../ui/menu-button.ts';
 import type { ConsoleContext } from './console-context.ts';
 
 export interface SpecialActionsMenu {
@@ -90,23 +91,7 @@ export function specialActionsMenu(ctx: ConsoleContext, sessionId: string): Spec
   };
 
   button.addEventListener('click', () => (panel.hidden ? open() : close(true)));
-  wrap.addEventListener('keydown', (ev) => {
-    if (panel.hidden) return;
-    const list = items();
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    if (ev.key === 'Escape') {
-      ev.preventDefault();
-      close(true);
-    } else if ((ev.key === 'ArrowDown' || ev.key === 'ArrowUp') && list.length > 0) {
-      ev.preventDefault();
-      const step = ev.key === 'ArrowDown' ? 1 : -1;
-      list[(at + step + list.length) % list.length]!.focus();
-    }
-  });
-  const outside = (ev: MouseEvent): void => {
-    if (!panel.hidden && !wrap.contains(ev.target as Node)) close(false);
-  };
-  document.addEventListener('click', outside);
+  const stopMenu = menuBehaviour(wrap, panel, items, close);
 
   const render = (): void => {
     wrap.hidden = !store.permissions.specialActions;
@@ -128,7 +113,7 @@ export function specialActionsMenu(ctx: ConsoleContext, sessionId: string): Spec
     el: wrap,
     dispose() {
       unsubscribe();
-      document.removeEventListener('click', outside);
+      stopMenu();
     },
   };
 }

@@ -17,6 +17,32 @@ export interface MenuButton {
 
 let nextId = 0;
 
+/**
+ * The keyboard and pointer behaviour every menu here shares: arrow keys move
+ * between `items()`, Escape closes and returns focus to the button, a click
+ * outside closes. Returns the function that removes the outside-click
+ * listener.
+ */
+export function menuBehaviour(wrap: HTMLElement, panel: HTMLElement, items: () => HTMLElement[], close: (focusButton: boolean) => void): () => void {
+  wrap.addEventListener('keydown', (ev) => {
+    if (panel.hidden) return;
+    const list = items();
+    const at = list.indexOf(document.activeElement as HTMLElement);
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      close(true);
+    } else if ((ev.key === 'ArrowDown' || ev.key === 'ArrowUp') && list.length > 0) {
+      ev.preventDefault();
+      list[(at + (ev.key === 'ArrowDown' ? 1 : -1) + list.length) % list.length]!.focus();
+    }
+  });
+  const outside = (ev: MouseEvent): void => {
+    if (!panel.hidden && !wrap.contains(ev.target as Node)) close(false);
+  };
+  document.addEventListener('click', outside);
+  return () => document.removeEventListener('click', outside);
+}
+
 export function menuButton(label: MessageKey, items: readonly HTMLButtonElement[], testAction: string): MenuButton {
   const panelId = `menu-${++nextId}`;
   const button = h('button', { class: 'button secondary', text: label, attrs: { type: 'button', 'data-action': testAction, 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-controls': panelId } });
@@ -42,30 +68,13 @@ export function menuButton(label: MessageKey, items: readonly HTMLButtonElement[
     visible()[0]?.focus();
   };
   button.addEventListener('click', () => (panel.hidden ? open() : close(true)));
-  wrap.addEventListener('keydown', (ev) => {
-    if (panel.hidden) return;
-    const list = visible();
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    if (ev.key === 'Escape') {
-      ev.preventDefault();
-      close(true);
-    } else if ((ev.key === 'ArrowDown' || ev.key === 'ArrowUp') && list.length > 0) {
-      ev.preventDefault();
-      list[(at + (ev.key === 'ArrowDown' ? 1 : -1) + list.length) % list.length]!.focus();
-    }
-  });
-  const outside = (ev: MouseEvent): void => {
-    if (!panel.hidden && !wrap.contains(ev.target as Node)) close(false);
-  };
-  document.addEventListener('click', outside);
+  const stop = menuBehaviour(wrap, panel, visible, close);
   return {
     el: wrap,
     refresh() {
       wrap.hidden = visible().length === 0;
       if (wrap.hidden) close(false);
     },
-    dispose() {
-      document.removeEventListener('click', outside);
-    },
+    dispose: stop,
   };
 }
