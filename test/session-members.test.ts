@@ -9,6 +9,7 @@
 import t from 'tap';
 import { startAppliance } from './helpers/appliance.ts';
 import { openSocket } from './helpers/ws.ts';
+import { Agent } from './helpers/http.ts';
 import { adminAgent, createTeam, createUser, joinCustomer, signInRep } from './helpers/rep.ts';
 
 const app = await startAppliance();
@@ -116,4 +117,30 @@ t.test('invitations: a rep and a team are invited, join or decline, the owner wi
   for (const k of ['invited', 'rep_joined', 'invitation_declined', 'invitation_withdrawn']) t.ok(kinds.includes(k), `logged ${k}`);
   await carol.request({ t: 'accept', sessionId: id });
   await carol.request({ t: 'end', sessionId: id });
+});
+
+t.test('joining or leaving a team updates an open console at once: queues, waiting sessions, live updates', async (t) => {
+  const erin = await createUser(admin, 'erin');
+  const erinRep = await signInRep(app, 'erin');
+  t.same(erinRep.welcome.queues.map((q: any) => q.name), ['Erin']);
+  const team = await createTeam(admin, 'Late shift', []);
+  await admin.post('/api/admin/issues', { codeName: 'late', description: 'Late problems', teamId: team });
+  const start = (await new Agent(app.origin, app.caPem).post('/api/portal/start', { mode: 'issue', issue: 'late', name: 'Quinn' })).json();
+  const customer = await joinCustomer(app, { token: start.token });
+
+  t.equal((await admin.patch(`/api/admin/teams/${team}`, { members: [{ userId: erin, role: 'member' }] })).status, 200);
+  const fresh = await erinRep.socket.next((m) => m.t === 'welcome' && m.queues.some((q: any) => q.name === 'Late shift'));
+  t.ok(fresh.sessions.some((s: any) => s.id === customer.joined.sessionId), 'the waiting session of her new team is there');
+  customer.socket.send({ t: 'chat', body: 'anyone?' });
+  // Live updates now reach her through the team queue's topic.
+  const key2 = (await new Agent(app.origin, app.caPem).post('/api/portal/start', { mode: 'issue', issue: 'late', name: 'Rosa' })).json();
+  await joinCustomer(app, { token: key2.token });
+  await erinRep.socket.next((m) => m.t === 'session' && m.entered && m.session.customer.name === 'Rosa');
+  t.equal((await erinRep.request({ t: 'accept', sessionId: customer.joined.sessionId })).t, 'ack', 'and she can take it');
+  await erinRep.request({ t: 'end', sessionId: customer.joined.sessionId });
+
+  t.equal((await admin.patch(`/api/admin/teams/${team}`, { members: [] })).status, 200);
+  const after = await erinRep.socket.next((m) => m.t === 'welcome' && m !== erinRep.welcome && m !== fresh);
+  t.same(after.queues.map((q: any) => q.name), ['Erin'], 'the team queue is gone from her console');
+  t.notOk(after.sessions.some((s: any) => s.customer.name === 'Rosa'), 'a team she left shows her nothing more');
 });

@@ -23,12 +23,12 @@ t.teardown(async () => {
   await app.stop();
   rmSync(work, { recursive: true, force: true });
 });
-const firstAlice = await consoleRep(app, 'alice');
+const alice = await consoleRep(app, 'alice');
 const bob = await consoleRep(app, 'bob');
 const admin = await adminAgent(app);
-const team = await createTeam(admin, 'Helpdesk', [[firstAlice.id, 'member']]);
-// Signed in again after joining the team, so her console has the team's queue.
-const alice = await consoleRep(app, 'alice', false);
+const team = await createTeam(admin, 'Helpdesk', [[alice.id, 'member']]);
+// Her open console learns of the new team's queue at once.
+await alice.socket.next((m) => m.t === 'welcome' && m.queues.some((q: any) => q.name === 'Helpdesk'));
 const buttonDir = path.join(work, 'button');
 const xdg = path.join(work, 'xdg');
 

@@ -25,7 +25,7 @@ import { SettingsStore } from './store/settings.ts';
 import { TeamStore } from './store/teams.ts';
 import { UserStore } from './store/users.ts';
 import { uws, type us_listen_socket } from './uws.ts';
-import { ConsoleHub, mountConsoleSocket } from './ws/console-socket.ts';
+import { ConsoleHub, greet, mountConsoleSocket } from './ws/console-socket.ts';
 import { CustomerHub, mountCustomerSocket } from './ws/customer-socket.ts';
 import { CustomerBuilds } from './builds/customer-build.ts';
 import { mountAdminSessionRoutes } from './http/admin-routes.ts';
@@ -255,6 +255,20 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
       customers.closeSession(sessionId);
     },
     isOnline: (userId) => hub.isOnline(userId),
+  });
+  // An administrator changed a team's members: the consoles of reps who joined or left it get a fresh
+  // welcome (queues, waiting sessions, team chat) and the matching subscriptions, without reconnecting.
+  const membership = new Map(teams.list().map((t) => [t.id, new Set(t.members.map((m) => m.userId))]));
+  teams.onChange((teamId) => {
+    const before = membership.get(teamId) ?? new Set<string>();
+    const team = teams.get(teamId);
+    const after = new Set(team?.members.map((m) => m.userId) ?? []);
+    if (team) membership.set(teamId, after);
+    else membership.delete(teamId);
+    for (const userId of new Set([...before, ...after])) {
+      if (before.has(userId) && after.has(userId)) continue;
+      for (const ws of hub.socketsOf(userId)) greet(ws, hub, sessions, permissions);
+    }
   });
   // An administrator changed a grant or a team's members: every open console of those users learns its new permissions.
   permissions.onChange((userIds) => {

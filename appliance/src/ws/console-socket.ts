@@ -133,6 +133,29 @@ export class ConsoleHub {
   }
 }
 
+/**
+ * Sends a console its full state and subscribes it to exactly the topics
+ * that state needs, dropping any others. Used for `hello`, and again when
+ * what the rep may see changed under a live console (an administrator
+ * changed their teams): the console replaces its state with the new
+ * `welcome` without reconnecting.
+ */
+export function greet(ws: ConsoleWs, hub: ConsoleHub, sessions: SessionService, permissions: PermissionStore): void {
+  const data = ws.getUserData();
+  const { welcome, topics } = sessions.snapshot(data.userId);
+  const keep = new Set(topics);
+  for (const t of ws.getTopics()) if (!keep.has(t)) ws.unsubscribe(t);
+  for (const t of topics) ws.subscribe(t);
+  data.greeted = true;
+  hub.send(ws, {
+    t: 'welcome',
+    v: PROTOCOL_VERSION,
+    user: { id: data.userId, username: data.username, displayName: data.displayName },
+    ...welcome,
+    permissions: permissions.effective(data.userId),
+  });
+}
+
 /** The request id of a message that failed validation, so the console can match the error to its request. */
 function ridOf(text: string): number | undefined {
   try {
@@ -160,16 +183,7 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       const data = ws.getUserData();
       if (body.v !== PROTOCOL_VERSION) throw new AppError('WS_VERSION', `appliance speaks ${PROTOCOL_VERSION}`);
       if (data.greeted) return;
-      const { welcome, topics } = sessions.snapshot(data.userId);
-      for (const t of topics) ws.subscribe(t);
-      data.greeted = true;
-      hub.send(ws, {
-        t: 'welcome',
-        v: PROTOCOL_VERSION,
-        user: { id: data.userId, username: data.username, displayName: data.displayName },
-        ...welcome,
-        permissions: permissions.effective(data.userId),
-      });
+      greet(ws, hub, sessions, permissions);
     },
     ping(ws, body) {
       hub.send(ws, { t: 'pong', n: body.n as number });
