@@ -100,6 +100,29 @@ t.test('browse, new folder, upload two, download one, rename, delete: each shows
   t.equal(sha(readFileSync(path.join(home, 'two.bin'))), sha(two), 'two.bin (3 MB) arrived intact');
   await row('two.bin').waitFor();
 
+  // The same names again: nothing is replaced without asking; "only the new ones" skips them, Replace overwrites.
+  const newer = Buffer.from('second version\n');
+  await files.locator('[data-testid="files-input"]').setInputFiles([
+    { name: 'one.txt', mimeType: 'text/plain', buffer: newer },
+    { name: 'three.txt', mimeType: 'text/plain', buffer: Buffer.from('three\n') },
+  ]);
+  const ask = page.locator('[data-testid="files-replace-dialog"]');
+  t.match(await ask.textContent(), /1 of these files already exist here[\s\S]*one\.txt/);
+  await ask.locator('[data-action="files-only-new"]').click();
+  await pane.locator('.transfer-line[data-direction="upload"][data-name="three.txt"][data-state="done"]').waitFor();
+  t.equal(sha(readFileSync(path.join(home, 'one.txt'))), sha(one), 'one.txt was left alone');
+  await row('three.txt').waitFor();
+  await files.locator('[data-testid="files-input"]').setInputFiles([{ name: 'one.txt', mimeType: 'text/plain', buffer: newer }]);
+  await ask.locator('button.danger').click();
+  await ask.waitFor({ state: 'detached' });
+  const until = Date.now() + 10_000;
+  while (readFileSync(path.join(home, 'one.txt'), 'utf8') !== newer.toString() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  t.equal(readFileSync(path.join(home, 'one.txt'), 'utf8'), newer.toString(), 'Replace overwrote it');
+  writeFileSync(path.join(home, 'one.txt'), one);
+  rmSync(path.join(home, 'three.txt'));
+  await files.locator('[data-action="files-refresh"]').click();
+  await row('three.txt').waitFor({ state: 'detached' });
+
   await row('two.bin').locator('[data-action="files-download-one"]').click();
   const dl = pane.locator('.transfer-line[data-direction="download"][data-name="two.bin"][data-state="done"]');
   await dl.waitFor();

@@ -145,7 +145,7 @@ function finish(t: Transfer, state: TransferState, error?: unknown): void {
 }
 
 /** Uploads one File to `remotePath` (folder + name). Never throws: the outcome is in the Transfer. */
-export function startUpload(ctx: ConsoleContext, sessionId: string, file: File, remotePath: string, changed: () => void): Transfer {
+export function startUpload(ctx: ConsoleContext, sessionId: string, file: File, remotePath: string, changed: () => void, overwrite = false): Transfer {
   const t = newTransfer('upload', file.name, remotePath, file.size);
   void (async () => {
     let sock: TransferSocket | undefined;
@@ -154,7 +154,7 @@ export function startUpload(ctx: ConsoleContext, sessionId: string, file: File, 
       sock?.close();
     };
     try {
-      sock = await openTransfer(ctx, { sessionId, direction: 'upload', path: remotePath, size: file.size });
+      sock = await openTransfer(ctx, { sessionId, direction: 'upload', path: remotePath, size: file.size, ...(overwrite ? { overwrite: true } : {}) });
       if (t.cancelled) throw new ApiError('FILE_CANCELLED', 0);
       const ready = await sock.next();
       if (ready.t !== 'ready') throw new ApiError('unexpected', 0);

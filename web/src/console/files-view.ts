@@ -235,8 +235,37 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
     for (const e of chosen) transfers.add(startDownload(ctx, sessionId, joinRemote(dir, e.name), e.name, sinks, transfers.changed));
   }
 
+  /**
+   * Uploads into the folder on screen. Files whose names are taken there are
+   * never replaced silently: the rep confirms replacing them, or uploads only
+   * the new ones.
+   */
   const uploadFiles = (files: readonly File[]): void => {
     if (unavailable || cwd === null || files.length === 0) return;
+    const taken = new Set(entries.map((e) => e.name));
+    const clashes = files.filter((f) => taken.has(f.name));
+    if (clashes.length === 0) return uploadNow(files, false);
+    const fresh = files.filter((f) => !taken.has(f.name));
+    const onlyNew = h('button', { class: 'button secondary', text: 'files.replace.onlyNew', attrs: { type: 'button', 'data-action': 'files-only-new', hidden: fresh.length === 0 } });
+    const dialog = openDialog({
+      title: 'files.replace.title',
+      titleArgs: { n: clashes.length },
+      content: [h('p', { text: 'files.replace.body' }), h('ul', {}, ...clashes.map((f) => h('li', {}, h('code', { raw: f.name })))), h('div', { class: 'form-actions' }, onlyNew)],
+      confirm: 'files.replace.confirm',
+      danger: true,
+      testId: 'files-replace-dialog',
+      async onConfirm() {
+        uploadNow(files, true);
+      },
+    });
+    onlyNew.addEventListener('click', () => {
+      dialog.close();
+      uploadNow(fresh, false);
+    });
+  };
+
+  const uploadNow = (files: readonly File[], overwrite: boolean): void => {
+    if (cwd === null || files.length === 0) return;
     const dir = cwd;
     const batch: Transfer[] = [];
     let refreshed = false;
@@ -248,7 +277,7 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
         if (cwd === dir) void open(dir);
       }
     };
-    for (const f of files) batch.push(transfers.add(startUpload(ctx, sessionId, f, joinRemote(dir, f.name), changed)));
+    for (const f of files) batch.push(transfers.add(startUpload(ctx, sessionId, f, joinRemote(dir, f.name), changed, overwrite)));
   };
 
   up.addEventListener('click', () => cwd && void open(parentOf(cwd)));
