@@ -63,6 +63,8 @@ export type ApplianceToCustomer =
   | { t: 'jump_pin'; jumpId: string; secret: string; name: string }
   /** The rep left a support button: install a launcher that starts sessions with `token` (F25). */
   | { t: 'button_install'; buttonId: string; token: string; description: string }
+  /** F26, to a click-to-chat page: the rep offers the full client; this download joins the same session. */
+  | { t: 'elevate'; download: string }
   | { t: 'error'; code: ErrorCode; message: string };
 
 export function decodeCustomerMessage(text: string): { t: CustomerRequestType; body: Record<string, unknown> } {

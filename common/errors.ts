@@ -59,6 +59,7 @@ export const ERRORS = {
   CLIENT_UNSUPPORTED: { status: 409, text: 'The customer joined from a browser; this needs the customer client.' },
   CHANNEL_TICKET: { status: 401, text: 'This channel link has expired or was already used.' },
   JUMP_UNKNOWN: { status: 404, text: 'This jump item does not exist or is not visible to you.' },
+  ALREADY_CLIENT: { status: 409, text: 'The customer already runs the full client.' },
   BUTTON_UNKNOWN: { status: 404, text: 'This support button does not exist or is not visible to you.' },
   JUMP_POLICY: { status: 409, text: 'The jump policy of this item does not allow a jump now.' },
   JUMP_OFFLINE: { status: 409, text: 'This jump client is not connected right now.' },

@@ -51,6 +51,8 @@ export const CONSOLE_TO_APPLIANCE = {
   invite_withdraw: { rid: RID, sessionId: SESSION_ID, invitationId: SESSION_ID },
   /** An invited rep joins (as a member) or declines. */
   invite_answer: { rid: RID, sessionId: SESSION_ID, invitationId: SESSION_ID, join: { kind: 'bool' } },
+  /** Owner of a click-to-chat session (F26): offer the customer the full client, which joins this session. */
+  elevate: { rid: RID, sessionId: SESSION_ID },
   /** Owner only (F29): take another rep out of the session. */
   remove_member: { rid: RID, sessionId: SESSION_ID, userId: SESSION_ID },
   /** Owner only (F29): disconnect the customer; the reps stay in the session. */

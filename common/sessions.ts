@@ -93,6 +93,8 @@ export const EVENT_KINDS = [
   'invitation_declined',
   'customer_dismissed',
   'button_deployed',
+  'elevation_offered',
+  'customer_elevated',
   'jump_pinned',
   'jump_started',
   'screen_view_allowed',

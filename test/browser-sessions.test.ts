@@ -241,6 +241,10 @@ t.test('sessions in the browser: console, portal and click-to-chat', async (t) =
     await view.locator('.chat-input').fill('Welcome back');
     await view.locator('.chat-input').press('Enter');
     await portal.locator('.chat-line', { hasText: 'Welcome back' }).waitFor();
+    // Elevation (F26): the rep offers the full client; the chat page shows the download for this session.
+    await view.locator('[data-action="elevate"]').click();
+    await portal.locator('#elevate-offer:not([hidden])').waitFor();
+    t.match(await portal.getAttribute('#elevate-download', 'href'), /^\/download\/relaydesk-client\.mjs\?ak=/, 'the page offers a download for this session');
     await view.locator('[data-action="end"]').click();
     await repA.locator('[data-testid="end-dialog"] button.danger').click();
     await portal.locator('#chat-state', { hasText: 'The chat has ended' }).waitFor();

@@ -396,6 +396,43 @@ export class SessionService {
     return this.load(sessionId);
   }
 
+  /**
+   * F26: the owner of a click-to-chat session offers the full client. The
+   * customer's page gets a one-time download (15 minutes) whose client joins
+   * this same session; chat and log carry on.
+   */
+  offerElevation(userId: string, sessionId: string): { token: string } {
+    const s = this.memberSession(userId, sessionId);
+    if (s.owner !== userId) throw new AppError('NOT_OWNER');
+    if (s.kind !== 'browser') throw new AppError('ALREADY_CLIENT');
+    if (!s.customerConnected) throw new AppError('CUSTOMER_OFFLINE');
+    const now = this.now();
+    const { token } = this.d.starts.createSync(
+      { queue: s.queue, source: s.source, repId: userId, customerName: s.customer.name, details: '', issue: null, originTeam: s.originTeam, createdAt: now, expiresAt: now + 15 * 60_000, oneTime: true, elevateSession: s.id },
+      false,
+    );
+    this.pub.publishCustomer(topic.customer(s.id), { t: 'elevate', download: `/download/relaydesk-client.mjs?ak=${token}` });
+    this.recordEvent(s.id, 'elevation_offered', this.repName(userId));
+    return { token };
+  }
+
+  /** The full client arrived with an elevation token: the session becomes a client session, with its system facts. */
+  elevate(found: { hash: string; ticket: StartTicket }, info: Partial<CustomerInfo>): { record: sm.SessionRecord; resume: string } {
+    const s = this.load(found.ticket.elevateSession!);
+    if (s.state === 'ended') throw new AppError('SESSION_ENDED');
+    this.d.starts.markUsedSync(found.hash, this.now(), s.id);
+    const resume = randomBytes(24).toString('base64url');
+    const rotated = this.d.sessions.rotateResumeSync(s, sha256(resume));
+    const next: sm.SessionRecord = {
+      ...rotated,
+      kind: 'client',
+      customer: { ...s.customer, hostname: info.hostname ?? '', os: info.os ?? '', user: info.user ?? '', privateIps: info.privateIps ?? [] },
+    };
+    const event = this.d.sessions.updateSync(next, { at: this.now(), kind: 'customer_elevated', actor: s.customer.name, params: {} });
+    this.publishChange(s, next, event);
+    return { record: next, resume };
+  }
+
   /** F28: the owner invites a team or a rep to join. */
   invite(userId: string, sessionId: string, to: string): void {
     const s = this.load(sessionId);

@@ -26,6 +26,8 @@ export interface StartTicket {
   sessionId?: string | null;
   /** Click-to-chat and portal starts may be resumed by the same browser/client; keys are one-time. */
   readonly oneTime: boolean;
+  /** Elevation (F26): the client joins this existing click-to-chat session instead of starting one. */
+  readonly elevateSession?: string;
 }
 
 /** 7 digits: 10 million keys; with a few hundred live keys a guess hits about 1 in 30,000, and guesses are throttled. */

@@ -224,6 +224,10 @@ export function mountConsoleSocket(app: TemplatedApp, auth: AuthService, hub: Co
       sessions.answerInvitation(user(ws), body.sessionId as string, body.invitationId as string, body.join as boolean);
       ack(ws, body);
     },
+    elevate(ws, body) {
+      sessions.offerElevation(user(ws), body.sessionId as string);
+      ack(ws, body);
+    },
     remove_member(ws, body) {
       sessions.removeMember(user(ws), body.sessionId as string, body.userId as string);
       ack(ws, body);

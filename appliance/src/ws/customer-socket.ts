@@ -137,7 +137,11 @@ export function mountCustomerSocket(app: TemplatedApp, hub: CustomerHub, session
             user: body.user as string | undefined,
             privateIps: body.privateIps as string[] | undefined,
           };
-          if (found) {
+          if (found?.ticket.elevateSession) {
+            const joined = sessions.elevate(found, info);
+            sessionId = joined.record.id;
+            resume = joined.resume;
+          } else if (found) {
             const started = sessions.startSession(found, info, d.remote);
             sessionId = started.record.id;
             resume = started.resume;

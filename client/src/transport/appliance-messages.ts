@@ -48,6 +48,7 @@ const CHECKERS: Record<ApplianceToCustomer['t'], Checker> = {
     isString(m.kind) && isString(m.channelId) && isString(m.ticket) && typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params)
       ? { t: 'channel', kind: m.kind, channelId: m.channelId, ticket: m.ticket, params: m.params as Record<string, unknown> }
       : undefined,
+  elevate: (m) => (isString(m.download) ? { t: 'elevate', download: m.download } : undefined),
   button_install: (m) =>
     isString(m.buttonId) && isString(m.token) && isString(m.description) ? { t: 'button_install', buttonId: m.buttonId, token: m.token, description: m.description } : undefined,
   jump_pin: (m) => (isString(m.jumpId) && isString(m.secret) && isString(m.name) ? { t: 'jump_pin', jumpId: m.jumpId, secret: m.secret, name: m.name } : undefined),

@@ -233,6 +233,8 @@ export class CustomerLink {
       if (this.opts.onSpecialAction) this.opts.onSpecialAction(m);
       else this.opts.listener.debug('ignored a special action');
     },
+    // Only click-to-chat pages are offered the client; a client has nothing to do with it.
+    elevate: () => this.opts.listener.debug('ignored an offer of the client'),
     button_install: (m) => {
       if (this.opts.onButtonInstall) this.opts.onButtonInstall(m);
       else this.opts.listener.debug('ignored a support button');

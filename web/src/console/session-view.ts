@@ -73,7 +73,9 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const events = eventLog(id('events'));
   const actionsMenu = specialActionsMenu(ctx, sessionId);
   // Screen sharing is for sessions with a customer client (click-to-chat has no screen to share).
-  const screen = store.sessions.get(sessionId)?.kind === 'browser' ? undefined : screenPanel(ctx, sessionId);
+  let screen = store.sessions.get(sessionId)?.kind === 'browser' ? undefined : screenPanel(ctx, sessionId);
+  // A click-to-chat customer who took the full client (F26) can share the screen from then on.
+  const screenSlot = h('div', { class: 'screen-slot' }, screen?.el);
   const chat = chatLog(id('chat'), 'console.chat.title', async (body) => {
     try {
       await ctx.link.request({ t: 'chat', sessionId, body });
@@ -100,10 +102,11 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
 
   const invite = h('button', { class: 'button secondary', text: 'console.invite', attrs: { type: 'button', 'data-action': 'invite' } });
   const invitations = h('ul', { class: 'member-list invitations-list', attrs: { 'data-testid': 'invitations', hidden: true } });
+  const elevate = h('button', { class: 'button primary', text: 'console.elevate', attrs: { type: 'button', 'data-action': 'elevate', hidden: true } });
   const dismiss = h('button', { class: 'button secondary', text: 'console.session.dismiss', attrs: { type: 'button', 'data-action': 'dismiss' } });
   const leaveButton = h('button', { class: 'button secondary', text: 'console.button.open', attrs: { type: 'button', 'data-action': 'support-button' } });
   const pinJump = h('button', { class: 'button secondary', text: 'console.jump.pinButton', attrs: { type: 'button', 'data-action': 'pin-jump' } });
-  const ownerOnly = [transfer, pause, end, pinJump, dismiss, invite, leaveButton];
+  const ownerOnly = [transfer, pause, end, pinJump, dismiss, invite, leaveButton, elevate];
   // Less frequent owner actions live under "More" so the header stays one row.
   const more = menuButton('console.session.more', [dismiss, pinJump, leaveButton], 'more');
   const act = (fn: () => void) => (ev: MouseEvent): void => {
@@ -115,6 +118,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   end.addEventListener('click', act(() => openEndDialog(ctx, sessionId)));
   leave.addEventListener('click', () => openLeaveDialog(ctx, sessionId));
   dismiss.addEventListener('click', act(() => openDismissDialog(ctx, sessionId)));
+  elevate.addEventListener('click', act(() => ctx.link.request({ t: 'elevate', sessionId }).then(() => ctx.notice.success('console.elevate.done'), (err: unknown) => ctx.notice.error(err))));
   invite.addEventListener('click', act(() => openInviteDialog(ctx, sessionId)));
   leaveButton.addEventListener('click', act(() => openButtonDialog(ctx, sessionId, () => undefined)));
   pinJump.addEventListener('click', act(() => {
@@ -182,14 +186,19 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     leaveButton.hidden = s.kind === 'browser' || !s.customerConnected;
     more.refresh();
     dismiss.hidden = !s.customerConnected;
+    elevate.hidden = s.kind !== 'browser' || !s.customerConnected;
+    if (!screen && s.kind === 'client') {
+      screen = screenPanel(ctx, sessionId);
+      screenSlot.append(screen.el);
+    }
     renderInvitations(ctx, invitations, s);
   };
 
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, h('div', { class: 'action-group tools' }, shellToggle, filesToggle, actionsMenu.el), h('div', { class: 'action-group manage' }, transfer, invite, pause, end, leave, more.el, chatToggle)), facts),
-    screen?.el,
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, h('div', { class: 'action-group tools' }, elevate, shellToggle, filesToggle, actionsMenu.el), h('div', { class: 'action-group manage' }, transfer, invite, pause, end, leave, more.el, chatToggle)), facts),
+    screenSlot,
     files.el,
     shell.el,
     h(

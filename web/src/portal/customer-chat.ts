@@ -44,12 +44,15 @@ export function customerChat(start: { token: string; name: string } | { resume: 
   bindAttrs(input, { 'aria-label': 'portal.chat.input', placeholder: 'portal.chat.input' });
   const send = h('button', { class: 'button primary small', text: 'portal.chat.send', attrs: { type: 'submit', id: 'customer-chat-send', disabled: true } });
   const form = h('form', { class: 'chat-form' }, input, send);
+  // F26: when the rep offers the full client, a download that joins this very session.
+  const offer = h('div', { class: 'notice notice-info elevate-offer', attrs: { id: 'elevate-offer', hidden: true, role: 'status' } });
   const panel = h(
     'section',
     { class: 'card customer-chat', attrs: { id: 'customer-chat', 'aria-labelledby': 'customer-chat-title' } },
     h('h2', { text: 'portal.chat.title', attrs: { id: 'customer-chat-title' } }),
     state,
     h('div', { class: 'chat' }, log, form),
+    offer,
   );
 
   let ws: WebSocket | undefined;
@@ -106,6 +109,15 @@ export function customerChat(start: { token: string; name: string } | { resume: 
     special_action: () => undefined,
     jump_pin: () => undefined,
     button_install: () => undefined,
+    elevate: (m) => {
+      offer.replaceChildren(
+        h('p', { text: 'portal.elevate.text' }),
+        h('p', {}, h('a', { class: 'button primary', text: 'portal.elevate.download', attrs: { href: m.download, id: 'elevate-download', download: 'relaydesk-client.mjs' } })),
+        h('p', { class: 'hint', text: 'portal.elevate.run' }),
+        h('pre', {}, h('code', { raw: 'node relaydesk-client.mjs' })),
+      );
+      offer.hidden = false;
+    },
     error: (m) => {
       if (m.code === 'RESUME_UNKNOWN' || m.code.startsWith('KEY_')) finish('portal.chat.lost');
     },
