@@ -90,6 +90,19 @@ export const ERRORS = {
   SHELL_NOT_ALLOWED: { status: 403, text: 'You are not allowed to use the command shell.' },
   SHELL_UNKNOWN: { status: 404, text: 'This shell does not exist in this session.' },
   SHELL_LIMIT: { status: 409, text: 'This session has as many shells open as it may.' },
+  SHELL_JUMP_NOT_ALLOWED: { status: 403, text: 'You are not allowed to create Shell Jump items.' },
+  SHELL_JUMP_BAD_TARGET: { status: 400, text: 'The host, port or username of this Shell Jump item is not valid.' },
+  SSH_HOSTKEY_UNKNOWN: { status: 409, text: 'The SSH host key of this host is not known yet: check its fingerprint and trust it first.' },
+  SSH_HOSTKEY_MISMATCH: { status: 409, text: 'The SSH host key does not match the one expected for this item; nothing was sent.' },
+  SSH_AUTH_FAILED: { status: 401, text: 'The SSH server did not accept these credentials.' },
+  SSH_CONNECT_FAILED: { status: 502, text: 'The SSH server could not be reached.' },
+  SSH_BAD_KEY: { status: 400, text: 'The private key cannot be read (wrong format or passphrase).' },
+  SSH_NO_CREDENTIAL: { status: 400, text: 'Give a password, a private key or a vault credential for this jump.' },
+  SSH_PROMPT_UNKNOWN: { status: 404, text: 'This login prompt is no longer waiting for an answer.' },
+  VAULT_UNKNOWN: { status: 404, text: 'This vault credential does not exist or you may not use it.' },
+  VAULT_CHECKED_OUT: { status: 409, text: 'This vault credential is checked out by someone else.' },
+  VAULT_NOT_FOR_ITEM: { status: 409, text: 'This vault credential is not bound to this jump item.' },
+  VAULT_PROVIDER: { status: 502, text: 'The external credential provider failed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -5,7 +5,12 @@
  * connects to `/ws/jump` and waits. A rep who may see the item "jumps":
  * the appliance hands the jump client a one-time start token and it opens
  * an ordinary session with it, already owned by that rep.
+ *
+ * Shell Jump items (common/shell-jump.ts) share the list, the groups and
+ * the visibility rules; they have no client and are always reachable
+ * (the appliance connects when a rep jumps).
  */
+import type { ShellJumpTarget } from './shell-jump.ts';
 import type { Shape } from './validate.ts';
 import { ID_PATTERN } from './validate.ts';
 
@@ -18,7 +23,10 @@ export interface JumpItem {
   /** `personal` (the rep's own list) or a team's name. */
   groupName: string;
   group: JumpGroup;
-  method: 'jump_client';
+  /** A jump client (installed on the computer) or a Shell Jump (SSH through the appliance, F13). */
+  method: 'jump_client' | 'shell_jump';
+  /** Where a Shell Jump connects; absent for jump clients. */
+  ssh?: ShellJumpTarget;
   hostname: string;
   os: string;
   user: string;

@@ -25,6 +25,7 @@ const grant: fc.Arbitrary<RepPermissions> = fc.record({
   privacyScreen: fc.boolean(),
   specialActions: fc.boolean(),
   shell: fc.boolean(),
+  shellJump: fc.boolean(),
   fileTransfer: fc.constantFrom(...FILE_TRANSFER_LEVELS),
   allowedPaths: fc.array(absPath, { maxLength: 3 }),
 });
@@ -39,9 +40,9 @@ t.test('merge: a team grant of NO_PERMISSIONS adds nothing', async (t) => {
 });
 
 t.test('merge: most permissive wins field by field', async (t) => {
-  const a: RepPermissions = { screen: 'view', privacyScreen: false, specialActions: true, shell: false, fileTransfer: 'upload', allowedPaths: ['/home/al'] };
-  const b: RepPermissions = { screen: 'none', privacyScreen: true, specialActions: false, shell: false, fileTransfer: 'both', allowedPaths: ['/tmp', '/home/al'] };
-  t.same(mergePermissions(a, b), { screen: 'view', privacyScreen: true, specialActions: true, shell: false, fileTransfer: 'both', allowedPaths: ['/home/al', '/tmp'] });
+  const a: RepPermissions = { screen: 'view', privacyScreen: false, specialActions: true, shell: false, shellJump: false, fileTransfer: 'upload', allowedPaths: ['/home/al'] };
+  const b: RepPermissions = { screen: 'none', privacyScreen: true, specialActions: false, shell: false, shellJump: true, fileTransfer: 'both', allowedPaths: ['/tmp', '/home/al'] };
+  t.same(mergePermissions(a, b), { screen: 'view', privacyScreen: true, specialActions: true, shell: false, shellJump: true, fileTransfer: 'both', allowedPaths: ['/home/al', '/tmp'] });
   // Unrestricted on one side (with file transfer) makes the result unrestricted.
   t.same(mergePermissions(a, { ...b, allowedPaths: [] }).allowedPaths, []);
 });
@@ -61,7 +62,7 @@ t.test('merge properties: commutative, associative, idempotent, never narrower',
       for (const side of [a, b]) {
         if (rank(SCREEN_LEVELS, m.screen) < rank(SCREEN_LEVELS, side.screen)) return false;
         if (rank(FILE_TRANSFER_LEVELS, m.fileTransfer) < rank(FILE_TRANSFER_LEVELS, side.fileTransfer)) return false;
-        if ((side.shell && !m.shell) || (side.privacyScreen && !m.privacyScreen) || (side.specialActions && !m.specialActions)) return false;
+        if ((side.shell && !m.shell) || (side.shellJump && !m.shellJump) || (side.privacyScreen && !m.privacyScreen) || (side.specialActions && !m.specialActions)) return false;
         // A path one side may transfer to stays allowed after the merge.
         if (side.fileTransfer !== 'none' && pathAllowed(side.allowedPaths, p) && !pathAllowed(m.allowedPaths, p)) return false;
       }
@@ -136,7 +137,10 @@ t.test('validateRemotePath: coded errors', async (t) => {
 
 t.test('parsePermissions: strict shape', async (t) => {
   const good = { screen: 'view', privacyScreen: false, specialActions: true, shell: false, fileTransfer: 'upload', allowedPaths: ['/srv', '/srv'] };
-  t.same(parsePermissions(good), { ...good, allowedPaths: ['/srv'] });
+  // shellJump came later: absent means not granted; present, it must be a boolean.
+  t.same(parsePermissions(good), { ...good, shellJump: false, allowedPaths: ['/srv'] });
+  t.same(parsePermissions({ ...good, shellJump: true }), { ...good, shellJump: true, allowedPaths: ['/srv'] });
+  t.throws(() => parsePermissions({ ...good, shellJump: 'yes' }), { code: 'BAD_FIELD' });
   t.throws(() => parsePermissions({ ...good, extra: 1 }), { code: 'UNKNOWN_FIELD' });
   t.throws(() => parsePermissions({ ...good, screen: 'full' }), { code: 'BAD_FIELD' });
   t.throws(() => parsePermissions({ ...good, shell: 'yes' }), { code: 'BAD_FIELD' });

@@ -24,6 +24,8 @@ export interface RepPermissions {
   specialActions: boolean;
   /** May open a command shell on the remote system. */
   shell: boolean;
+  /** May create Shell Jump items (SSH hosts); administrators always may. */
+  shellJump: boolean;
   /** File transfer: none, upload to the remote system only, or both ways. */
   fileTransfer: FileTransferPermission;
   /** Absolute paths on the remote system file transfer may use; empty = no restriction. */
@@ -39,6 +41,7 @@ export const NO_PERMISSIONS: Readonly<RepPermissions> = Object.freeze({
   privacyScreen: false,
   specialActions: false,
   shell: false,
+  shellJump: false,
   fileTransfer: 'none',
   allowedPaths: Object.freeze([]) as unknown as string[],
 });
@@ -49,6 +52,7 @@ export const DEFAULT_USER_PERMISSIONS: Readonly<RepPermissions> = Object.freeze(
   privacyScreen: false,
   specialActions: false,
   shell: true,
+  shellJump: false,
   fileTransfer: 'both',
   allowedPaths: Object.freeze([]) as unknown as string[],
 });
@@ -83,6 +87,7 @@ export function mergePermissions(a: Readonly<RepPermissions>, b: Readonly<RepPer
     privacyScreen: a.privacyScreen || b.privacyScreen,
     specialActions: a.specialActions || b.specialActions,
     shell: a.shell || b.shell,
+    shellJump: Boolean(a.shellJump || b.shellJump),
     fileTransfer: higher(FILE_TRANSFER_LEVELS, a.fileTransfer, b.fileTransfer),
     allowedPaths,
   };
@@ -182,6 +187,7 @@ export function samePermissions(a: Readonly<RepPermissions>, b: Readonly<RepPerm
     a.privacyScreen === b.privacyScreen &&
     a.specialActions === b.specialActions &&
     a.shell === b.shell &&
+    Boolean(a.shellJump) === Boolean(b.shellJump) &&
     a.fileTransfer === b.fileTransfer &&
     (a.fileTransfer === 'none' || (pa.size === pb.size && [...pa].every((x) => pb.has(x))))
   );
@@ -196,7 +202,9 @@ export function parsePermissions(input: unknown): RepPermissions {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AppError('BAD_FIELD', 'body must be a JSON object');
   const r = input as Record<string, unknown>;
   const fields = ['screen', 'privacyScreen', 'specialActions', 'shell', 'fileTransfer', 'allowedPaths'];
-  for (const key of Object.keys(r)) if (!fields.includes(key)) throw new AppError('UNKNOWN_FIELD', key);
+  // shellJump came later: a grant written without it grants none.
+  for (const key of Object.keys(r)) if (!fields.includes(key) && key !== 'shellJump') throw new AppError('UNKNOWN_FIELD', key);
+  if (r.shellJump !== undefined && typeof r.shellJump !== 'boolean') throw new AppError('BAD_FIELD', 'shellJump must be true or false');
   for (const key of fields) if (r[key] === undefined) throw new AppError('BAD_FIELD', `${key} is required`);
   if (!SCREEN_LEVELS.includes(r.screen as ScreenPermission)) throw new AppError('BAD_FIELD', `screen must be one of ${SCREEN_LEVELS.join(', ')}`);
   if (!FILE_TRANSFER_LEVELS.includes(r.fileTransfer as FileTransferPermission)) {
@@ -216,6 +224,7 @@ export function parsePermissions(input: unknown): RepPermissions {
     privacyScreen: r.privacyScreen as boolean,
     specialActions: r.specialActions as boolean,
     shell: r.shell as boolean,
+    shellJump: r.shellJump === true,
     fileTransfer: r.fileTransfer as FileTransferPermission,
     allowedPaths: [...new Set(paths as string[])],
   };

@@ -15,6 +15,7 @@ import type { SpecialActionInfo, SpecialActionOutcome } from './special-actions.
 import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessions.ts';
 import { MAX_CHAT_LENGTH, QUEUE_ID_PATTERN } from './sessions.ts';
 import { TERMINAL_LIMITS, type ShellInfo } from './shell-protocol.ts';
+import { FINGERPRINT_PATTERN, MAX_PASSWORD, MAX_PRIVATE_KEY, type SshPrompt } from './shell-jump.ts';
 import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
 import { decodeMessage } from './wire.ts';
 
@@ -103,6 +104,40 @@ export const CONSOLE_TO_APPLIANCE = {
   shell_close: { rid: RID, sessionId: SESSION_ID, shellId: SESSION_ID },
   /** The session's running shells; answered with `shells`. */
   shell_list: { rid: RID, sessionId: SESSION_ID },
+  /**
+   * Create (no itemId; needs the shellJump permission) or edit a Shell Jump item (F13); answered with `jump_item`.
+   * Bounds are loose here so that a bad host, port or username gets SHELL_JUMP_BAD_TARGET naming the field.
+   */
+  shell_jump_save: {
+    rid: RID,
+    itemId: { ...SESSION_ID, optional: true },
+    name: { kind: 'string', min: 1, max: 1000 },
+    host: { kind: 'string', max: 1000 },
+    port: { kind: 'int', min: -1_000_000, max: 1_000_000 },
+    username: { kind: 'string', max: 1000 },
+    group: { kind: 'string', min: 8, max: 22, pattern: /^(personal|[A-Za-z0-9_-]{22})$/ },
+    policyId: { kind: 'string', max: 22, pattern: /^([A-Za-z0-9_-]{22})?$/ },
+    fingerprint: { kind: 'string', max: 1000, optional: true },
+  },
+  /**
+   * Jump to a Shell Jump item: the appliance connects over SSH and answers `shell_jump_started`. Credentials: a typed
+   * password and/or private key (used for this jump only, never stored), or a vault `credentialId`. `trust`: the host-key
+   * fingerprint the rep confirmed after SSH_HOSTKEY_UNKNOWN.
+   */
+  shell_jump_start: {
+    rid: RID,
+    itemId: SESSION_ID,
+    cols: SHELL_COLS,
+    rows: SHELL_ROWS,
+    password: { kind: 'string', max: MAX_PASSWORD, optional: true },
+    privateKey: { kind: 'string', max: MAX_PRIVATE_KEY, optional: true },
+    passphrase: { kind: 'string', max: MAX_PASSWORD, optional: true },
+    credentialId: { ...SESSION_ID, optional: true },
+    trust: { kind: 'string', max: 60, pattern: FINGERPRINT_PATTERN, optional: true },
+    override: { kind: 'bool', optional: true },
+  },
+  /** Answers to a `shell_jump_prompt` (keyboard-interactive login); `cancel` fails that login. */
+  shell_jump_answer: { rid: RID, promptId: { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN }, answers: { kind: 'stringList', max: 20, itemMax: MAX_PASSWORD, optional: true }, cancel: { kind: 'bool', optional: true } },
 } as const satisfies Record<string, Shape>;
 
 export type ConsoleRequestType = keyof typeof CONSOLE_TO_APPLIANCE;
@@ -150,6 +185,12 @@ export type ApplianceToConsole =
   | { t: 'jump_items'; rid: number; items: JumpItem[] }
   /** A jump item the rep may see was added or changed (online, last accessed…). */
   | { t: 'jump_item'; item: JumpItem }
+  /** The answer to `shell_jump_save`: the item as saved. */
+  | { t: 'jump_item'; rid: number; item: JumpItem }
+  /** A Shell Jump connected: its session (already owned by the rep, first shell running). */
+  | { t: 'shell_jump_started'; rid: number; sessionId: string }
+  /** The SSH server asks (keyboard-interactive): answer with `shell_jump_answer` within 110 s. */
+  | { t: 'shell_jump_prompt'; promptId: string; itemId: string; name: string; instructions: string; prompts: SshPrompt[] }
   | { t: 'jump_gone'; itemId: string }
   | { t: 'buttons'; rid: number; buttons: SupportButton[] }
   /** A data channel was opened for the request `rid`: connect to `/ws/channel?t=<ticket>` within 30 s. */

@@ -16,8 +16,8 @@ export function isQueueId(value: string): value is QueueId {
 
 /** waiting: in a queue, nobody owns it; active: a rep owns it; ended: closed for good. */
 export type SessionState = 'waiting' | 'active' | 'ended';
-/** client: the customer client runs; browser: click-to-chat in the customer's browser. */
-export type SessionKind = 'client' | 'browser';
+/** client: the customer client runs; browser: click-to-chat in the customer's browser; ssh: a Shell Jump (the appliance holds an SSH connection, no customer). */
+export type SessionKind = 'client' | 'browser' | 'ssh';
 /** How the customer started: session key, picking a rep on the portal, the issue form, click-to-chat. */
 export type SessionSource = 'key' | 'rep' | 'issue' | 'click_to_chat' | 'jump' | 'button';
 
@@ -116,6 +116,12 @@ export const EVENT_KINDS = [
   'shell_opened',
   'shell_closed',
   'shell_stopped',
+  'shell_jump_started',
+  'shell_jump_ended',
+  'shell_jump_hostkey_trusted',
+  'vault_checked_out',
+  'vault_checked_in',
+  'vault_injected',
 ] as const;
 export type SessionEventKind = (typeof EVENT_KINDS)[number];
 

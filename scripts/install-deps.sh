@@ -26,11 +26,25 @@ declare -A NEED=(
   [/usr/bin/tput]=ncurses-bin
 )
 
+# The Shell Jump tests log in to their own sshd (on 127.0.0.1, its own config)
+# as this dedicated user. It is unlocked ('*': no password works until a test
+# sets a random one for its run, and resets it after), because sshd refuses
+# even key logins for a locked account.
+SSH_TEST_USER=relaydesk-ssh-test
+ensure_ssh_user() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  id "$SSH_TEST_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$SSH_TEST_USER"
+  usermod -p '*' "$SSH_TEST_USER"
+}
+
 missing=()
 for path in "${!NEED[@]}"; do
   [ -e "$path" ] || missing+=("${NEED[$path]}")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  ensure_ssh_user
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 SUDO=""
@@ -43,4 +57,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+ensure_ssh_user
 echo "install-deps: done" >&2

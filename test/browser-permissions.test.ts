@@ -81,7 +81,7 @@ t.test('admin UI: user and team permissions', async (t) => {
     t.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-action')), 'permissions', 'focus back on the opener');
 
     const stored = (await api.get(`/api/admin/users/${ritaId}/permissions`)).json().permissions;
-    t.same(stored, { screen: 'control', privacyScreen: false, specialActions: false, shell: false, fileTransfer: 'both', allowedPaths: ['/home/rita', '/srv/share'] });
+    t.same(stored, { screen: 'control', privacyScreen: false, specialActions: false, shell: false, shellJump: false, fileTransfer: 'both', allowedPaths: ['/home/rita', '/srv/share'] });
     const live = await rita.socket.next((m) => m.t === 'permissions' && m.permissions.shell === false);
     t.same(live.permissions.allowedPaths, ['/home/rita', '/srv/share'], "rita's open console heard it");
 
@@ -114,11 +114,12 @@ t.test('admin UI: user and team permissions', async (t) => {
       privacyScreen: false,
       specialActions: true,
       shell: true,
+      shellJump: false,
       fileTransfer: 'upload',
       allowedPaths: ['/var/log'],
     });
     const eff = (await api.get(`/api/admin/users/${ritaId}/permissions`)).json().effective;
-    t.same(eff, { screen: 'control', privacyScreen: false, specialActions: true, shell: true, fileTransfer: 'both', allowedPaths: ['/home/rita', '/srv/share', '/var/log'] });
+    t.same(eff, { screen: 'control', privacyScreen: false, specialActions: true, shell: true, shellJump: false, fileTransfer: 'both', allowedPaths: ['/home/rita', '/srv/share', '/var/log'] });
     const live = await rita.socket.next((m) => m.t === 'permissions' && m.permissions.shell === true && m.permissions.specialActions === true);
     t.same(live.permissions, eff);
 

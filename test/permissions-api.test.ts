@@ -10,8 +10,8 @@ import { startAppliance } from './helpers/appliance.ts';
 import { Agent } from './helpers/http.ts';
 import { adminAgent, createTeam, createUser, signInRep } from './helpers/rep.ts';
 
-const DEFAULT = { screen: 'control', privacyScreen: false, specialActions: false, shell: true, fileTransfer: 'both', allowedPaths: [] };
-const NONE = { screen: 'none', privacyScreen: false, specialActions: false, shell: false, fileTransfer: 'none', allowedPaths: [] };
+const DEFAULT = { screen: 'control', privacyScreen: false, specialActions: false, shell: true, shellJump: false, fileTransfer: 'both', allowedPaths: [] };
+const NONE = { screen: 'none', privacyScreen: false, specialActions: false, shell: false, shellJump: false, fileTransfer: 'none', allowedPaths: [] };
 
 t.test('permissions API, effective merge and live updates', async (t) => {
   const app = await startAppliance();
@@ -102,7 +102,7 @@ t.test('permissions API, effective merge and live updates', async (t) => {
     t.same((await admin.get(`/api/admin/users/${alId}/permissions`)).json().effective, narrow, 'not a member yet: no change');
     t.equal((await admin.patch(`/api/admin/teams/${teamId}`, { members: [{ userId: alId, role: 'member' }] })).status, 200);
     const joined = await al.socket.next((m) => m.t === 'permissions' && m.permissions.shell === true);
-    const widened = { screen: 'view', privacyScreen: false, specialActions: true, shell: true, fileTransfer: 'both', allowedPaths: ['/srv/share', '/var/log'] };
+    const widened = { screen: 'view', privacyScreen: false, specialActions: true, shell: true, shellJump: false, fileTransfer: 'both', allowedPaths: ['/srv/share', '/var/log'] };
     t.same(joined.permissions, widened);
     t.same((await admin.get(`/api/admin/users/${alId}/permissions`)).json().effective, widened);
     t.same((await admin.get(`/api/admin/users/${alId}/permissions`)).json().permissions, narrow, 'own grant unchanged');

@@ -63,6 +63,7 @@ import { ShellKind, createShellRelay, shellHandlers } from './relay/shell-kind.t
 import { mountShellRecordingRoutes, shellRecordingAttachments } from './http/shell-recording-routes.ts';
 import { ShellRecordingStore } from './store/shell-recordings.ts';
 import { sessionOfTopic } from './services/session-service.ts';
+import { ShellJumpService } from './services/shell-jump-service.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -168,7 +169,8 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const shellRecordings = new ShellRecordingStore(store);
   reports.addAttachments((sessionId) => shellRecordingAttachments(shellRecordings, sessionId));
   reports.addAttachments((sessionId) => movedFilesAttachments(sessionStore.fullHistory('events', sessionId)));
-  const shells = createShellRelay({ sessions, permissions, settings, store, log }, channels);
+  const shellJumps = new ShellJumpService({ log, jumps, store: jumpStore, policies: jumpPolicies, users, teams, permissions, sessions, hub, relay: () => shells });
+  const shells = createShellRelay({ sessions, permissions, settings, store, log }, channels, shellJumps);
   channels.register(new ShellKind(shells));
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
     onRevoked: (keys, reason) => hub.signOut(keys, reason),
@@ -224,6 +226,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     ...new SupportButtons({ store, starts, sessions, customers, users, teams, hub }).consoleHandlers(),
     ...filesHandlers(channels, hub, permissions),
     ...shellHandlers(shells, hub),
+    ...shellJumps.consoleHandlers(),
   });
   jumps.mount(app);
   mountCustomerSocket(app, customers, sessions, log, {
@@ -251,6 +254,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     },
     closeCustomer: (sessionId) => {
       shells.endSession(sessionId);
+      shellJumps.sessionEnded(sessionId);
       channels.closeSession(sessionId);
       customers.closeSession(sessionId);
     },

@@ -141,7 +141,8 @@ export class ChannelService {
    */
   callCustomer(sessionId: string, c: { kind: string; channelId: string; params?: Record<string, unknown> }): void {
     const session = this.d.sessions.liveSession(sessionId);
-    if (session.kind === 'browser') throw new AppError('CLIENT_UNSUPPORTED');
+    // Click-to-chat has no client; a Shell Jump's only channels are its shells (opened by the SSH bridge).
+    if (session.kind === 'browser' || session.kind === 'ssh') throw new AppError('CLIENT_UNSUPPORTED');
     const sockets = this.d.customers.socketsOf(sessionId);
     if (sockets.length === 0) throw new AppError('CUSTOMER_OFFLINE');
     const params = c.params ?? {};

@@ -4,6 +4,7 @@
  * `shell_close` and `shell_list`, and the relay's view of the rest of the
  * appliance (membership, permissions, events, settings, recordings).
  */
+import { AppError } from '../../../common/errors.ts';
 import type { Context } from '../context.ts';
 import type { ConsoleHub, ExtraHandlers } from '../ws/console-socket.ts';
 import type { ChannelKind, ChannelService, ChannelWs } from './channels.ts';
@@ -33,13 +34,24 @@ export class ShellKind implements ChannelKind {
 }
 
 /** The shell relay with its dependencies taken from the appliance context. */
-export function createShellRelay(ctx: Pick<Context, 'sessions' | 'permissions' | 'settings' | 'store' | 'log'>, channels: ChannelService): ShellRelay {
+export function createShellRelay(
+  ctx: Pick<Context, 'sessions' | 'permissions' | 'settings' | 'store' | 'log'>,
+  channels: ChannelService,
+  /** Shell Jump sessions open their shells as SSH channels instead of asking a customer client. */
+  ssh?: { has(sessionId: string): boolean; openShell(sessionId: string, channelId: string, params: Record<string, unknown>): void },
+): ShellRelay {
   return new ShellRelay({
     requireMember: (userId, sessionId) => channels.requireMember(userId, sessionId),
     mayUseShell: (userId) => ctx.permissions.effective(userId).shell,
     displayName: (userId) => ctx.sessions.repName(userId),
     newChannelId: () => channels.newChannelId(),
-    callCustomer: (sessionId, channelId, params) => channels.callCustomer(sessionId, { kind: SHELL_KIND, channelId, params }),
+    callCustomer: (sessionId, channelId, params) => {
+      if (ctx.sessions.liveSession(sessionId).kind === 'ssh') {
+        if (!ssh) throw new AppError('CLIENT_UNSUPPORTED');
+        return ssh.openShell(sessionId, channelId, params);
+      }
+      channels.callCustomer(sessionId, { kind: SHELL_KIND, channelId, params });
+    },
     issueConsoleTicket: (sessionId, userId, channelId) => channels.issueConsoleTicket({ kind: SHELL_KIND, sessionId, userId, channelId }),
     recordEvent: (sessionId, kind, actor, params) => void ctx.sessions.recordEvent(sessionId, kind, actor, params),
     publishShells: (sessionId, shells) => ctx.sessions.publishToMembers(sessionId, { t: 'shells', sessionId, shells }),

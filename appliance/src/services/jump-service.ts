@@ -80,20 +80,20 @@ export class JumpService {
     return this.d.teams.ofUser(userId).some(({ team }) => team.id === teamId);
   }
 
-  private canRemove(userId: string, item: JumpRecord): boolean {
+  canRemove(userId: string, item: JumpRecord): boolean {
     if (this.isAdmin(userId) || item.createdBy === userId) return true;
     if (item.group.kind === 'personal') return item.group.userId === userId;
     const teamId = item.group.teamId;
     return this.d.teams.ofUser(userId).some(({ team, role }) => team.id === teamId && role !== 'member');
   }
 
-  private visible(userId: string, id: string): JumpRecord {
+  visible(userId: string, id: string): JumpRecord {
     const item = this.d.jumps.get(id);
     if (!item || !this.canSee(userId, item)) throw new AppError('JUMP_UNKNOWN');
     return item;
   }
 
-  private groupName(g: JumpGroup): string {
+  groupName(g: JumpGroup): string {
     return g.kind === 'personal' ? (this.d.users.get(g.userId)?.displayName ?? '?') : (this.d.teams.get(g.teamId)?.name ?? '?');
   }
 
@@ -101,7 +101,8 @@ export class JumpService {
   toPublic(item: JumpRecord, viewer?: string): JumpItem {
     const { secretHash: _s, ...rest } = item;
     const policy = item.policyId ? this.d.policies.get(item.policyId) : undefined;
-    return { ...rest, groupName: this.groupName(item.group), online: this.online.has(item.id), policyId: policy?.id ?? null, policyName: policy?.name ?? null, canManage: viewer ? this.canRemove(viewer, item) : false };
+    // A Shell Jump item has no client to wait for: the appliance connects when a rep jumps.
+    return { ...rest, groupName: this.groupName(item.group), online: item.method === 'shell_jump' || this.online.has(item.id), policyId: policy?.id ?? null, policyName: policy?.name ?? null, canManage: viewer ? this.canRemove(viewer, item) : false };
   }
 
   /** Who may remove an item may also choose its jump policy (or none). */
@@ -133,7 +134,7 @@ export class JumpService {
   }
 
   /** Tells every online console that may see `item` about its new state (or that it is gone). */
-  private announce(item: JumpRecord, gone = false): void {
+  announce(item: JumpRecord, gone = false): void {
     for (const userId of this.d.hub.onlineUsers()) {
       if (!this.canSee(userId, item)) continue;
       for (const ws of this.d.hub.socketsOf(userId)) this.d.hub.send(ws, gone ? { t: 'jump_gone', itemId: item.id } : { t: 'jump_item', item: this.toPublic(item, userId) });
@@ -150,7 +151,7 @@ export class JumpService {
   pin(userId: string, sessionId: string, group: 'personal' | string, name?: string): JumpItem {
     const s = this.d.sessions.memberSession(userId, sessionId);
     if (s.owner !== userId) throw new AppError('NOT_OWNER');
-    if (s.kind === 'browser') throw new AppError('CLIENT_UNSUPPORTED');
+    if (s.kind === 'browser' || s.kind === 'ssh') throw new AppError('CLIENT_UNSUPPORTED');
     const sockets = this.d.customers.socketsOf(sessionId);
     if (sockets.length === 0) throw new AppError('CUSTOMER_OFFLINE');
     let g: JumpGroup;
@@ -189,16 +190,10 @@ export class JumpService {
    */
   jump(userId: string, itemId: string, override = false): void {
     const item = this.visible(userId, itemId);
+    if (item.method !== 'jump_client') throw new AppError('BAD_FIELD', 'a Shell Jump item is started with shell_jump_start');
     const ws = this.online.get(item.id);
     if (!ws) throw new AppError('JUMP_OFFLINE');
-    const policy = item.policyId ? this.d.policies.get(item.policyId) : undefined;
-    if (policy && !allowedAt(policy, this.now())) {
-      if (!override || !this.isAdmin(userId)) {
-        const next = nextAllowed(policy, this.now());
-        throw new AppError('JUMP_POLICY', next === undefined ? 'never' : new Date(next).toISOString());
-      }
-      this.d.log.warn({ jump: item.id, user: userId, policy: policy.name }, 'jump policy overridden by an administrator');
-    }
+    this.checkPolicy(userId, item, override);
     const rep = this.d.users.get(userId);
     const now = this.now();
     const { token } = this.d.starts.createSync(
@@ -221,6 +216,22 @@ export class JumpService {
     this.send(ws, { t: 'start', token, rep: rep?.displayName ?? '' });
     this.d.log.info({ jump: item.id, rep: rep?.username }, 'jump started');
     this.announce(item);
+  }
+
+  /**
+   * Refuses a jump outside the item's policy with the next allowed time (ISO
+   * 8601 in the error's detail); an administrator may override, which the
+   * log records.
+   */
+  checkPolicy(userId: string, item: JumpRecord, override: boolean): void {
+    const policy = item.policyId ? this.d.policies.get(item.policyId) : undefined;
+    if (policy && !allowedAt(policy, this.now())) {
+      if (!override || !this.isAdmin(userId)) {
+        const next = nextAllowed(policy, this.now());
+        throw new AppError('JUMP_POLICY', next === undefined ? 'never' : new Date(next).toISOString());
+      }
+      this.d.log.warn({ jump: item.id, user: userId, policy: policy.name }, 'jump policy overridden by an administrator');
+    }
   }
 
   remove(userId: string, itemId: string): void {
@@ -329,7 +340,9 @@ export class JumpService {
     const now = this.now();
     const wait = this.guesses.retryAfter(d.remote, now);
     if (wait > 0) throw new AppError('THROTTLED', `${Math.ceil(wait / 1000)}`);
-    const item = this.d.jumps.get(body.jumpId as string);
+    const found = this.d.jumps.get(body.jumpId as string);
+    // A Shell Jump item has no client and no secret: nothing may greet as one.
+    const item = found?.method === 'jump_client' ? found : undefined;
     const given = Buffer.from(sha256(body.secret as string));
     const stored = Buffer.from(item?.secretHash ?? '');
     if (!item || stored.length !== given.length || !timingSafeEqual(given, stored)) {

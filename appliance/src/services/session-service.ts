@@ -280,6 +280,37 @@ export class SessionService {
   }
 
   /**
+   * A Shell Jump connected (F13): a session of kind `ssh`, owned by the rep
+   * from its start, whose "customer" is the SSH host. There is no customer
+   * socket; `customerConnected` follows the SSH connection.
+   */
+  startShellJump(userId: string, item: { name: string; host: string; port: number; username: string; originTeam: string | null }): sm.SessionRecord {
+    const actor = this.actor(userId);
+    const target = `${item.username}@${item.host.includes(':') ? `[${item.host}]` : item.host}:${item.port}`;
+    const record: sm.SessionRecord = {
+      id: newId(),
+      kind: 'ssh',
+      source: 'jump',
+      state: 'waiting',
+      queue: sm.personalQueue(userId),
+      originTeam: item.originTeam,
+      owner: null,
+      members: [],
+      customer: { name: item.name.slice(0, 100), details: target, hostname: item.host, os: 'SSH', user: item.username, privateIps: [], publicIp: '' },
+      customerConnected: true,
+      createdAt: this.now(),
+      endedAt: null,
+      issue: null,
+      // Nobody resumes an SSH session from outside: a random hash nobody holds the secret of.
+      resumeHash: sha256(randomBytes(24).toString('base64url')),
+    };
+    this.d.sessions.createSync(record, { at: this.now(), kind: 'session_created', actor: actor.name, params: { queue: this.queueName(record.queue) } });
+    this.recordEvent(record.id, 'shell_jump_started', actor.name, { target });
+    this.d.log.info({ session: record.id, source: 'shell_jump' }, 'session created');
+    return this.apply(record, sm.accept(record, actor));
+  }
+
+  /**
    * A customer whose `joined` reply was lost (the link dropped right after the
    * session was created) comes back with the same key and would get KEY_USED.
    * Within REJOIN_WINDOW_MS of first use, while nobody is connected as that
@@ -467,10 +498,9 @@ export class SessionService {
     const s = this.load(sessionId);
     if (s.state === 'ended') throw new AppError('SESSION_ENDED');
     if (s.owner !== userId) throw new AppError(s.members.includes(userId) ? 'NOT_OWNER' : 'SESSION_UNKNOWN');
-    if (s.kind === 'client' || s.kind === 'browser') {
-      this.pub.publishCustomer(topic.customer(s.id), { t: 'end', reason: 'disconnected' });
-      this.pub.closeCustomer(s.id);
-    }
+    if (s.kind === 'client' || s.kind === 'browser') this.pub.publishCustomer(topic.customer(s.id), { t: 'end', reason: 'disconnected' });
+    // A Shell Jump's "customer" is its SSH connection: it is closed like a client's socket.
+    this.pub.closeCustomer(s.id);
     const rotated = this.d.sessions.rotateResumeSync(s, sha256(randomBytes(24).toString('base64url')));
     const next = { ...rotated, customerConnected: false };
     const event = this.d.sessions.updateSync(next, { at: this.now(), kind: 'customer_dismissed', actor: this.repName(userId), params: {} });

@@ -1,8 +1,10 @@
 /**
  * Keyspace `jump`: jump items (F12). Key: item id. The jump client's secret
- * is kept only as its SHA-256.
+ * is kept only as its SHA-256. Shell Jump items (method `shell_jump`) keep
+ * their SSH target instead and have no secret (`secretHash` is empty).
  */
 import type { JumpGroup } from '../../../common/jump.ts';
+import type { ShellJumpTarget } from '../../../common/shell-jump.ts';
 import type { JumpPolicy } from '../../../common/jump-policy.ts';
 import type { Store } from './db.ts';
 
@@ -10,7 +12,9 @@ export interface JumpRecord {
   readonly id: string;
   name: string;
   group: JumpGroup;
-  readonly method: 'jump_client';
+  readonly method: 'jump_client' | 'shell_jump';
+  /** Shell Jump items: where the appliance connects (F13). */
+  ssh?: ShellJumpTarget;
   hostname: string;
   os: string;
   user: string;

@@ -18,7 +18,8 @@ import type { TeamStore } from './teams.ts';
 export type PermissionsListener = (userIds: readonly string[]) => void;
 
 function copy(p: Readonly<RepPermissions>): RepPermissions {
-  return { ...p, allowedPaths: [...p.allowedPaths] };
+  // Grants stored before shellJump existed grant none.
+  return { ...p, shellJump: p.shellJump === true, allowedPaths: [...p.allowedPaths] };
 }
 
 export class PermissionStore {

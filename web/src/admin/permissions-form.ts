@@ -23,6 +23,7 @@ export function permissionSummary(p: RepPermissions, testId: string): HTMLElemen
   flag(p.privacyScreen, 'perms.privacyScreen.short');
   flag(p.specialActions, 'perms.specialActions');
   flag(p.shell, 'perms.shell');
+  flag(p.shellJump, 'perms.shellJump.short');
   parts.push(h('span', { raw: ' · ' }), h('span', { text: 'perms.fileTransfer' }), h('span', { raw: ': ' }), h('span', { text: `perms.fileTransfer.${p.fileTransfer}` }));
   if (p.fileTransfer !== 'none') {
     parts.push(h('span', { raw: ' (' }), p.allowedPaths.length ? h('span', { raw: p.allowedPaths.join(', ') }) : h('span', { text: 'perms.anywhere' }), h('span', { raw: ')' }));
@@ -52,6 +53,7 @@ export function permissionFields(prefix: string, grant: RepPermissions): Permiss
   const privacy = check(`${prefix}-privacy`, 'privacyScreen', 'perms.privacyScreen');
   const special = check(`${prefix}-special`, 'specialActions', 'perms.specialActions');
   const shell = check(`${prefix}-shell`, 'shell', 'perms.shell');
+  const shellJump = check(`${prefix}-shell-jump`, 'shellJump', 'perms.shellJump');
   const pathsId = `${prefix}-paths`;
   const paths = h('textarea', { attrs: { id: pathsId, name: 'allowedPaths', rows: '3', spellcheck: 'false', autocapitalize: 'none', 'aria-describedby': `${pathsId}-hint` } });
   const el = h(
@@ -62,6 +64,7 @@ export function permissionFields(prefix: string, grant: RepPermissions): Permiss
     privacy.el,
     special.el,
     shell.el,
+    shellJump.el,
     field(`${prefix}-file-transfer`, 'perms.fileTransfer', fileTransfer),
     h(
       'div',
@@ -77,6 +80,7 @@ export function permissionFields(prefix: string, grant: RepPermissions): Permiss
     privacy.box.checked = g.privacyScreen;
     special.box.checked = g.specialActions;
     shell.box.checked = g.shell;
+    shellJump.box.checked = g.shellJump;
     paths.value = g.allowedPaths.join('\n');
   };
   set(grant);
@@ -88,6 +92,7 @@ export function permissionFields(prefix: string, grant: RepPermissions): Permiss
       privacyScreen: privacy.box.checked,
       specialActions: special.box.checked,
       shell: shell.box.checked,
+      shellJump: shellJump.box.checked,
       fileTransfer: fileTransfer.value as FileTransferPermission,
       allowedPaths: paths.value
         .split('\n')

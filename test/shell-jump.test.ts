@@ -1,0 +1,281 @@
+/**
+ * Shell Jump (F13) end to end below the browser: the real appliance, a real
+ * OpenSSH server on 127.0.0.1 (test/helpers/sshd.ts, its own config and
+ * host key), console requests written by hand. Covers creating items and
+ * every refusal of bad input (nothing stored), the permission and group
+ * rules, trust on first use of the host key (the first attempt sends
+ * nothing and names the fingerprint), password and key logins with a real
+ * command run through the shell relay, resize, a wrong password, a wrong
+ * pinned host key (refused, nothing sent), a closed jump policy, shell
+ * recording into the session's report, and ending the session closing the
+ * SSH connection. Skipped with the reason when sshd cannot run here.
+ * Needs `node scripts/build.mjs` first.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import WebSocket from 'ws';
+import { DEFAULT_USER_PERMISSIONS } from '../common/permissions.ts';
+import { startAppliance } from './helpers/appliance.ts';
+import { consoleRep, type ConsoleRep } from './helpers/customer.ts';
+import { adminAgent, createTeam } from './helpers/rep.ts';
+import { SSH_TEST_USER, sshdUnavailable, startSshd } from './helpers/sshd.ts';
+
+const why = sshdUnavailable();
+if (why) {
+  t.test('Shell Jump against a real sshd', { skip: `needs a real sshd: ${why}` }, async () => undefined);
+} else {
+  await run();
+}
+
+async function run(): Promise<void> {
+  const sshd = await startSshd();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-shelljump-test-'));
+  const dataDir = path.join(work, 'data');
+  mkdirSync(dataDir);
+  const app = await startAppliance({ dataDir });
+  t.teardown(async () => {
+    await app.stop();
+    await sshd.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const admin = await adminAgent(app);
+  const alice = await consoleRep(app, 'alice');
+  const bob = await consoleRep(app, 'bob');
+  const carol = await consoleRep(app, 'carol');
+  const grant = async (rep: ConsoleRep, extra: Record<string, unknown>): Promise<void> => {
+    const r = await admin.put(`/api/admin/users/${rep.id}/permissions`, { ...DEFAULT_USER_PERMISSIONS, allowedPaths: [], ...extra });
+    if (r.status !== 200) throw new Error(r.text);
+  };
+  await grant(alice, { shellJump: true });
+  await grant(carol, { shellJump: true, shell: false });
+  const team = await createTeam(admin, 'Ops', [[alice.id, 'member'], [carol.id, 'member']]);
+  const cookieOf = (rep: ConsoleRep): string => `__Host-rd_console=${rep.agent.cookies.get('__Host-rd_console')}`;
+  const base = { name: 'Build host', host: '127.0.0.1', port: sshd.port, username: SSH_TEST_USER, group: 'personal', policyId: '' };
+  const items = async (rep: ConsoleRep): Promise<any[]> => (await rep.request({ t: 'jump_list' })).items;
+
+  /** A viewer on a shell channel: collects output, types, waits. */
+  async function viewer(rep: ConsoleRep, ticket: string) {
+    const ws = new WebSocket(`${app.origin.replace(/^https/, 'wss')}/ws/channel?t=${encodeURIComponent(ticket)}`, [], { ca: [app.caPem], headers: { cookie: cookieOf(rep), origin: app.origin } });
+    let out = '';
+    const controls: any[] = [];
+    ws.on('message', (d, bin) => (bin ? (out += (d as Buffer).toString()) : controls.push(JSON.parse(String(d)))));
+    const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)));
+    await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+    const wait = async (check: () => boolean, what: string, ms = 10_000): Promise<void> => {
+      for (let i = 0; i < ms / 50; i++) {
+        if (check()) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${what} never came; output:\n${out}\ncontrols: ${JSON.stringify(controls)}`);
+    };
+    return {
+      ws,
+      closed,
+      text: () => out,
+      controls,
+      type: (s: string) => ws.send(Buffer.from(s)),
+      until: (re: RegExp, ms?: number) => wait(() => re.test(out), String(re), ms),
+      control: async (pred: (m: any) => boolean, ms?: number) => {
+        await wait(() => controls.some(pred), 'control', ms);
+        return controls.find(pred);
+      },
+    };
+  }
+
+  /** Attaches to the session's first shell (the jump opened it). */
+  async function firstShell(rep: ConsoleRep, sessionId: string) {
+    const list = await rep.request({ t: 'shell_list', sessionId });
+    if (list.t !== 'shells' || list.shells.length === 0) throw new Error(JSON.stringify(list));
+    const answer = await rep.request({ t: 'shell_attach', sessionId, shellId: list.shells[0].id });
+    return { shellId: list.shells[0].id as string, v: await viewer(rep, answer.ticket) };
+  }
+
+  const sshdLogSince = (mark: number): string => sshd.output().slice(mark);
+
+  t.test('bad input gets coded errors and stores nothing', async (t) => {
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ port: 0 }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ port: 65536 }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ port: 22.5 }, 'BAD_FIELD'],
+      [{ host: 'my host' }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ host: '' }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ host: 'a'.repeat(300) }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ host: 'h'.repeat(5000) }, 'BAD_FIELD'],
+      [{ host: 'x;rm -rf /' }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ username: 'root user' }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ username: 'u'.repeat(65) }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ fingerprint: 'MD5:aa:bb' }, 'SHELL_JUMP_BAD_TARGET'],
+      [{ name: ' ' }, 'BAD_FIELD'],
+      [{ name: 'n'.repeat(101) }, 'BAD_FIELD'],
+      [{ group: 'A'.repeat(22) }, 'QUEUE_UNKNOWN'],
+      [{ policyId: 'B'.repeat(22) }, 'UNKNOWN_ID'],
+    ];
+    for (const [change, code] of bad) t.equal((await alice.request({ t: 'shell_jump_save', ...base, ...change })).code, code, JSON.stringify(change).slice(0, 60));
+    t.same(await items(alice), [], 'nothing was stored');
+  });
+
+  t.test('creating takes the permission; a personal item is its creator\'s alone', async (t) => {
+    t.equal((await bob.request({ t: 'shell_jump_save', ...base })).code, 'SHELL_JUMP_NOT_ALLOWED', 'bob has no Shell Jump permission');
+    const saved = await alice.request({ t: 'shell_jump_save', ...base });
+    t.equal(saved.t, 'jump_item');
+    t.match(saved.item, { method: 'shell_jump', name: 'Build host', online: true, ssh: { host: '127.0.0.1', port: sshd.port, username: SSH_TEST_USER, fingerprint: null }, canManage: true });
+    t.same(await items(bob), [], 'bob does not see it');
+    t.equal((await bob.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24, password: 'x' })).code, 'JUMP_UNKNOWN', 'nor jump to it');
+    t.equal((await bob.request({ t: 'shell_jump_save', ...base, itemId: saved.item.id, name: 'Mine now' })).code, 'JUMP_UNKNOWN', 'nor edit it');
+    t.equal((await bob.request({ t: 'jump_remove', itemId: saved.item.id })).code, 'JUMP_UNKNOWN', 'nor remove it');
+    t.equal((await items(alice))[0].name, 'Build host', 'unchanged');
+  });
+
+  let sessionId = '';
+  t.test('first jump: the unknown host key is shown and nothing is sent; trusted, the password login runs a real shell', async (t) => {
+    const item = (await items(alice))[0];
+    const mark = sshd.output().length;
+    const unknown = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password });
+    t.equal(unknown.code, 'SSH_HOSTKEY_UNKNOWN');
+    t.equal(unknown.detail, sshd.fingerprint, 'the fingerprint ssh-keygen -lf prints');
+    t.notMatch(sshdLogSince(mark), /password|Accepted|Failed|publickey/i, 'no authentication was attempted');
+    t.same((await alice.request({ t: 'open_session', sessionId: 'x'.repeat(22) })).code, 'SESSION_UNKNOWN');
+
+    const wrongTrust = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password, trust: `SHA256:${'A'.repeat(43)}` });
+    t.equal(wrongTrust.code, 'SSH_HOSTKEY_MISMATCH', 'trusting another fingerprint than the host shows is refused');
+
+    const started = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password, trust: sshd.fingerprint });
+    t.equal(started.t, 'shell_jump_started', JSON.stringify(started));
+    sessionId = started.sessionId;
+    const pinned = (await items(alice))[0];
+    t.equal(pinned.ssh.fingerprint, sshd.fingerprint, 'the trusted key is pinned to the item');
+    t.ok(pinned.lastAccessed, 'last accessed is set');
+    const detail = await alice.request({ t: 'open_session', sessionId });
+    t.match(detail.session, { kind: 'ssh', state: 'active', owner: { id: alice.id }, customerConnected: true, customer: { name: 'Build host', hostname: '127.0.0.1', user: SSH_TEST_USER } });
+    const kinds = detail.events.map((e: any) => e.kind);
+    t.ok(kinds.includes('shell_jump_started') && kinds.includes('shell_jump_hostkey_trusted'), kinds.join(','));
+    t.equal(detail.events.find((e: any) => e.kind === 'shell_jump_started').params.target, `${SSH_TEST_USER}@127.0.0.1:${sshd.port}`);
+    t.notOk(JSON.stringify(alice.socket.messages).includes(sshd.password!), 'the password never comes back to the console');
+    const { v } = await firstShell(alice, sessionId);
+    v.type('echo jump-$((6*7)); whoami\r');
+    await v.until(/jump-42/);
+    await v.until(new RegExp(`^${SSH_TEST_USER}`, 'm'));
+    t.pass('the command ran on the SSH host as the test user');
+    v.ws.send(JSON.stringify({ t: 'resize', cols: 132, rows: 40 }));
+    await new Promise((r) => setTimeout(r, 200));
+    v.type('stty size\r');
+    await v.until(/^40 132/m);
+    t.pass('resize reached the SSH channel as a window-change');
+  });
+
+  t.test('a second tab is another channel on the same connection; exit shows in the tab', async (t) => {
+    const opened = await alice.request({ t: 'shell_open', sessionId, cols: 80, rows: 24 });
+    t.equal(opened.t, 'channel_ticket');
+    const v = await viewer(alice, opened.ticket);
+    v.type('echo second-$((7*6)); exit 3\r');
+    await v.until(/second-42/);
+    const exit = await v.control((m) => m.t === 'exit');
+    t.equal(exit.code, 3, 'the exit code of the remote shell');
+    t.equal((await alice.request({ t: 'shell_list', sessionId })).shells.length, 1, 'the first shell still runs');
+  });
+
+  t.test('bob, not a member, cannot open or attach to the session\'s shells', async (t) => {
+    t.equal((await bob.request({ t: 'shell_open', sessionId, cols: 80, rows: 24 })).code, 'SESSION_UNKNOWN');
+    t.equal((await bob.request({ t: 'files_open', sessionId })).code, 'SESSION_UNKNOWN');
+    t.equal((await alice.request({ t: 'files_open', sessionId })).code, 'CLIENT_UNSUPPORTED', 'a Shell Jump has no file transfer');
+  });
+
+  t.test('ending the session closes the SSH connection', async (t) => {
+    const { v } = await firstShell(alice, sessionId);
+    t.equal((await alice.request({ t: 'end', sessionId })).t, 'ack');
+    t.ok(await v.closed, 'the shell channel closed with the session');
+    t.equal((await alice.request({ t: 'shell_list', sessionId })).code, 'SESSION_UNKNOWN', 'an ended session is gone from the console');
+    for (let i = 0; i < 100 && !/Disconnected from user|Received disconnect/.test(sshd.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    t.match(sshd.output(), /Disconnected from user|Received disconnect/, 'sshd saw the client disconnect');
+    const report = await admin.get(`/api/reports/sessions/${sessionId}/text`);
+    t.match(report.text, new RegExp(`Alice started a Shell Jump to ${SSH_TEST_USER}@127\\.0\\.0\\.1:${sshd.port}`), 'the report says who jumped where');
+    t.match(report.text, /The Shell Jump to .* ended/, 'and that it ended');
+  });
+
+  t.test('key login, and a team item seen and used by a teammate', async (t) => {
+    const saved = await alice.request({ t: 'shell_jump_save', ...base, name: 'Team host', group: team, fingerprint: sshd.fingerprint });
+    t.equal(saved.t, 'jump_item');
+    t.equal(saved.item.ssh.fingerprint, sshd.fingerprint, 'a fingerprint given up front is pinned');
+    t.ok((await items(carol)).some((i) => i.id === saved.item.id), 'carol (team) sees it');
+    t.notOk((await items(bob)).some((i) => i.id === saved.item.id), 'bob does not');
+    t.equal((await carol.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24, privateKey: sshd.clientKey })).code, 'SHELL_NOT_ALLOWED', 'carol may not use shells');
+    const started = await alice.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 100, rows: 30, privateKey: sshd.clientKey });
+    t.equal(started.t, 'shell_jump_started', JSON.stringify(started));
+    const { v } = await firstShell(alice, started.sessionId);
+    v.type('echo key-$((6*7))\r');
+    await v.until(/key-42/);
+    t.pass('the private key login works');
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24, privateKey: 'not a key' })).code, 'SSH_BAD_KEY');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24 })).code, 'SSH_NO_CREDENTIAL');
+  });
+
+  t.test('a wrong password is refused', async (t) => {
+    const item = (await items(alice)).find((i) => i.name === 'Build host');
+    const r = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: 'wrong-password' });
+    t.equal(r.code, 'SSH_AUTH_FAILED');
+    t.notOk(JSON.stringify(r).includes('wrong-password'), 'the error does not echo the password');
+    t.notOk(app.output().includes('wrong-password') || app.output().includes(sshd.password!), 'the appliance log holds no password');
+  });
+
+  t.test('a host key that differs from the pinned one is refused before anything is sent', async (t) => {
+    const other = path.join(work, 'other');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const otherFp = execFileSync('ssh-keygen', ['-lf', `${other}.pub`]).toString().split(' ')[1]!;
+    const saved = await alice.request({ t: 'shell_jump_save', ...base, name: 'Pinned elsewhere', fingerprint: otherFp });
+    const mark = sshd.output().length;
+    const r = await alice.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24, password: sshd.password });
+    t.equal(r.code, 'SSH_HOSTKEY_MISMATCH');
+    t.equal(r.detail, `expected ${otherFp}, got ${sshd.fingerprint}`, 'both fingerprints are named');
+    t.notMatch(sshdLogSince(mark), /password|Accepted|Failed|publickey/i, 'no authentication was attempted');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24, password: sshd.password, trust: sshd.fingerprint })).code, 'SSH_HOSTKEY_MISMATCH', 'trust cannot replace a pinned key');
+    await alice.request({ t: 'jump_remove', itemId: saved.item.id });
+  });
+
+  t.test('a jump outside the item\'s policy is refused with the next allowed time', async (t) => {
+    const other = (new Date().getUTCDay() + 3) % 7;
+    const policy = (await admin.post('/api/admin/jump-policies', { name: 'Other day', timeZone: 'UTC', windows: [{ day: other, from: '00:00', to: '24:00' }] })).json().policy;
+    const item = (await items(alice)).find((i) => i.name === 'Build host');
+    const edited = await alice.request({ t: 'shell_jump_save', ...base, itemId: item.id, policyId: policy.id });
+    t.equal(edited.item.policyName, 'Other day');
+    t.equal(edited.item.ssh.fingerprint, sshd.fingerprint, 'editing the policy keeps the pinned key');
+    const r = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password });
+    t.equal(r.code, 'JUMP_POLICY');
+    t.ok(Date.parse(r.detail) > Date.now(), 'the next allowed time');
+    await alice.request({ t: 'shell_jump_save', ...base, itemId: item.id, policyId: '' });
+  });
+
+  t.test('with recording on, the Shell Jump\'s shell is recorded for the session report', async (t) => {
+    t.equal((await admin.put('/api/admin/settings/recording', { recordShells: true })).status, 200);
+    const item = (await items(alice)).find((i) => i.name === 'Build host');
+    const started = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password });
+    t.equal(started.t, 'shell_jump_started');
+    const { shellId, v } = await firstShell(alice, started.sessionId);
+    v.type('echo rec-$((6*7))\r');
+    await v.until(/rec-42/);
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+    const recBase = `/api/console/sessions/${started.sessionId}/shell-recordings`;
+    let list: any[] = [];
+    for (let i = 0; i < 50; i++) {
+      list = (await alice.agent.get(recBase)).json();
+      if (list.some((r) => r.shellId === shellId && r.endedAt !== null)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    t.ok(list.some((r) => r.shellId === shellId && r.endedAt !== null), 'the recording is complete');
+    const text = await alice.agent.get(`${recBase}/${shellId}.txt`);
+    t.match(text.text, /^rec-42$/m, 'the transcript holds the output');
+    await admin.put('/api/admin/settings/recording', { recordShells: false });
+  });
+
+  t.test('removing an item', async (t) => {
+    const item = (await items(alice)).find((i) => i.name === 'Build host');
+    t.equal((await alice.request({ t: 'jump_remove', itemId: item.id })).t, 'ack');
+    t.notOk((await items(alice)).some((i) => i.id === item.id));
+    // The store must not keep a typed password anywhere.
+    const raw = readFileSync(path.join(dataDir, 'db', 'data.mdb'));
+    t.notOk(raw.includes(Buffer.from(sshd.password!)), 'no typed password in the LMDB file');
+  });
+}
