@@ -136,6 +136,10 @@ export const CONSOLE_TO_APPLIANCE = {
     trust: { kind: 'string', max: 60, pattern: FINGERPRINT_PATTERN, optional: true },
     override: { kind: 'bool', optional: true },
   },
+  /** Vault credentials (F18) this rep may use, only those bound to `itemId`'s host when given; answered with `vault_credentials` (never a secret). */
+  vault_list: { rid: RID, itemId: { ...SESSION_ID, optional: true } },
+  /** Check a credential in that this rep has checked out (an administrator: any). */
+  vault_checkin: { rid: RID, credentialId: SESSION_ID },
   /** Answers to a `shell_jump_prompt` (keyboard-interactive login); `cancel` fails that login. */
   shell_jump_answer: { rid: RID, promptId: { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN }, answers: { kind: 'stringList', max: 20, itemMax: MAX_PASSWORD, optional: true }, cancel: { kind: 'bool', optional: true } },
 } as const satisfies Record<string, Shape>;
@@ -187,6 +191,7 @@ export type ApplianceToConsole =
   | { t: 'jump_item'; item: JumpItem }
   /** The answer to `shell_jump_save`: the item as saved. */
   | { t: 'jump_item'; rid: number; item: JumpItem }
+  | { t: 'vault_credentials'; rid: number; credentials: Array<{ id: string; name: string; username: string; kind: 'password' | 'private_key'; description: string; checkedOutBy: string | null }> }
   /** A Shell Jump connected: its session (already owned by the rep, first shell running). */
   | { t: 'shell_jump_started'; rid: number; sessionId: string }
   /** The SSH server asks (keyboard-interactive): answer with `shell_jump_answer` within 110 s. */

@@ -39,7 +39,9 @@ export type Topic =
   /** Jump items I may see were listed, added, changed or removed. */
   | { kind: 'jump' }
   /** The running command shells of a session changed. */
-  | { kind: 'shells'; sessionId: string };
+  | { kind: 'shells'; sessionId: string }
+  /** An SSH server asks the rep something during a Shell Jump login (keyboard-interactive). */
+  | { kind: 'ssh_prompt'; prompt: Extract<ApplianceToConsole, { t: 'shell_jump_prompt' }> };
 
 export interface SessionHistory {
   chat: ChatMessage[];
@@ -227,6 +229,9 @@ export class ConsoleStore {
       case 'jump_gone':
         this.jumpItems.delete(msg.itemId);
         this.emit({ kind: 'jump' });
+        return;
+      case 'shell_jump_prompt':
+        this.emit({ kind: 'ssh_prompt', prompt: msg });
         return;
       default:
         return;

@@ -347,6 +347,7 @@ export function filesView(ctx: ConsoleContext, sessionId: string): FilesView {
       allowedKey = paths;
       mode = m;
       if (session?.kind === 'browser') unavailable = 'files.unavailable.browser';
+      else if (session?.kind === 'ssh') unavailable = 'files.unavailable.ssh';
       else if (m === 'none') unavailable = 'files.unavailable.permission';
       else if (session && !session.customerConnected) unavailable = 'files.unavailable.offline';
       else unavailable = null;

@@ -1,18 +1,21 @@
 /**
- * The Jump Items tab (F12): the jump clients this rep may reach — their
- * own, their teams', every one for administrators — with name, group,
- * status, computer and last access, a filter, and per item Jump (start a
- * session, owned by the rep, and open it) and Remove (confirmed; the jump
- * client uninstalls itself). The list is loaded when the tab is first shown
+ * The Jump Items tab (F12): the jump items this rep may reach — their
+ * own, their teams', every one for administrators — with name, method,
+ * group, status, computer and last access, a filter, and per item Jump
+ * (start a session, owned by the rep, and open it) and Remove (confirmed;
+ * a jump client uninstalls itself). Reps allowed to (and administrators)
+ * add Shell Jump items (SSH hosts, F13) and edit the ones they manage. The list is loaded when the tab is first shown
  * and kept current by the appliance's `jump_item` / `jump_gone` messages.
  */
 import type { JumpItem } from '../../../common/jump.ts';
+import { targetLabel } from '../../../common/shell-jump.ts';
 import { api, ApiError } from '../net/api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { openDialog } from '../ui/dialog.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { formatDateTime } from './format.ts';
 import { supportButtonsSection } from './support-buttons.ts';
+import { openPromptDialog, openShellItemDialog, openShellJumpDialog, type VaultChoice } from './shell-jump-dialogs.ts';
 
 /** A jump's session shows up within this time or the rep is told it did not start. */
 const JUMP_WAIT_MS = 20_000;
@@ -29,7 +32,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
   const table = h(
     'table',
     { class: 'data-table', attrs: { id: 'jump-table', 'aria-labelledby': 'jump-title' } },
-    h('thead', {}, h('tr', {}, ...(['console.jump.col.name', 'console.jump.col.group', 'console.jump.col.status', 'console.jump.col.computer', 'console.jump.col.last', 'console.jump.col.policy', 'console.jump.col.actions'] as const).map((k) => h('th', { text: k, attrs: { scope: 'col' } })))),
+    h('thead', {}, h('tr', {}, ...(['console.jump.col.name', 'console.jump.col.method', 'console.jump.col.group', 'console.jump.col.status', 'console.jump.col.computer', 'console.jump.col.last', 'console.jump.col.policy', 'console.jump.col.actions'] as const).map((k) => h('th', { text: k, attrs: { scope: 'col' } })))),
     body,
   );
   let loaded = false;
@@ -74,10 +77,23 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     });
   };
 
+  /** A Shell Jump: ask how to sign in (the vault's matching credentials offered), then connect. */
+  const shellJump = async (item: JumpItem, override = false): Promise<void> => {
+    let vault: VaultChoice[] = [];
+    try {
+      const answer = await ctx.link.request({ t: 'vault_list', itemId: item.id });
+      if (answer.t === 'vault_credentials') vault = answer.credentials;
+    } catch {
+      // No vault credentials for this rep: typed credentials only.
+    }
+    openShellJumpDialog(ctx, item, vault, { cols: 80, rows: 24 }, override);
+  };
+
   const row = (item: JumpItem): HTMLElement => {
     const jump = h('button', { class: 'button primary small', text: 'console.jump.jump', attrs: { type: 'button', 'data-action': 'jump' } });
     if (!item.online) jump.setAttribute('aria-disabled', 'true');
     jump.addEventListener('click', () => {
+      if (item.method === 'shell_jump') return void shellJump(item);
       if (jump.getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.jump.offline', { name: item.name });
       jump.setAttribute('aria-busy', 'true');
       ctx.link.request({ t: 'jump_start', itemId: item.id }).then(
@@ -93,6 +109,8 @@ export function jumpView(ctx: ConsoleContext): JumpView {
       );
     });
     const remove = h('button', { class: 'button danger small', text: 'console.jump.remove', attrs: { type: 'button', 'data-action': 'remove', hidden: !item.canManage } });
+    const edit = h('button', { class: 'button secondary small', text: 'console.jump.editShell', attrs: { type: 'button', 'data-action': 'edit', hidden: !item.canManage || item.method !== 'shell_jump' } });
+    edit.addEventListener('click', () => openShellItemDialog(ctx, policies, item));
     let policyCell: HTMLElement;
     if (item.canManage && policies.length > 0) {
       const select = h('select', { attrs: { 'data-action': 'policy' }, i18nAttrs: { 'aria-label': 'console.jump.col.policy' } }, h('option', { text: 'console.jump.anyTime', attrs: { value: '' } }));
@@ -118,12 +136,15 @@ export function jumpView(ctx: ConsoleContext): JumpView {
       'tr',
       { attrs: { 'data-testid': `jump-${item.id}`, 'data-online': String(item.online) } },
       h('td', { raw: item.name }),
+      h('td', { text: `console.jump.method.${item.method}` }),
       h('td', { raw: item.group.kind === 'personal' ? '' : item.groupName }, item.group.kind === 'personal' ? h('span', { text: 'console.jump.personal' }) : null),
-      h('td', {}, h('span', { class: item.online ? 'presence on' : 'presence', text: item.online ? 'console.jump.online' : 'console.jump.offlineShort' })),
-      h('td', { raw: [item.hostname, item.os].filter(Boolean).join(' · ') }),
+      item.method === 'shell_jump'
+        ? h('td', {}, h('span', { class: 'presence on', text: 'console.jump.ssh' }))
+        : h('td', {}, h('span', { class: item.online ? 'presence on' : 'presence', text: item.online ? 'console.jump.online' : 'console.jump.offlineShort' })),
+      h('td', { raw: item.ssh ? targetLabel(item.ssh) : [item.hostname, item.os].filter(Boolean).join(' · ') }),
       h('td', { raw: item.lastAccessed ? formatDateTime(item.lastAccessed) : '—' }),
       policyCell,
-      h('td', { class: 'actions' }, jump, remove),
+      h('td', { class: 'actions' }, jump, edit, remove),
     );
   };
 
@@ -132,18 +153,26 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     const items = [...store.jumpItems.values()]
       .filter((i) => !text || [i.name, i.groupName, i.hostname, i.os, i.user].some((v) => v.toLowerCase().includes(text)))
       .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
-    if (items.length === 0) replace(body, h('tr', { class: 'empty-row' }, h('td', { text: store.jumpItems.size ? 'console.jump.noMatch' : 'console.jump.empty', attrs: { colspan: '7' } })));
+    if (items.length === 0) replace(body, h('tr', { class: 'empty-row' }, h('td', { text: store.jumpItems.size ? 'console.jump.noMatch' : 'console.jump.empty', attrs: { colspan: '8' } })));
     else replace(body, ...items.map(row));
   };
   filter.addEventListener('input', render);
   store.subscribe((topic) => {
     if (topic.kind === 'jump') render();
+    else if (topic.kind === 'ssh_prompt') openPromptDialog(ctx, topic.prompt);
+    else if (topic.kind === 'permissions') renderNew();
   });
+  const newItem = h('button', { class: 'button secondary', text: 'console.jump.newShell', attrs: { type: 'button', 'data-action': 'new-shell-jump' } });
+  newItem.addEventListener('click', () => openShellItemDialog(ctx, policies));
+  const renderNew = (): void => {
+    newItem.hidden = !(store.admin || store.permissions.shellJump);
+  };
+  renderNew();
 
   const el = h(
     'section',
     { class: 'view jump-view', attrs: { 'aria-labelledby': 'jump-title', hidden: true } },
-    h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter),
+    h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter, newItem),
     h('p', { class: 'hint', text: 'console.jump.lead' }),
     h('div', { class: 'card' }, table),
     buttons.el,

@@ -73,7 +73,9 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const events = eventLog(id('events'));
   const actionsMenu = specialActionsMenu(ctx, sessionId);
   // Screen sharing is for sessions with a customer client (click-to-chat has no screen to share).
-  let screen = store.sessions.get(sessionId)?.kind === 'browser' ? undefined : screenPanel(ctx, sessionId);
+  // A Shell Jump has no screen either: only its SSH shells.
+  const firstKind = store.sessions.get(sessionId)?.kind;
+  let screen = firstKind === 'browser' || firstKind === 'ssh' ? undefined : screenPanel(ctx, sessionId);
   // A click-to-chat customer who took the full client (F26) can share the screen from then on.
   const screenSlot = h('div', { class: 'screen-slot' }, screen?.el);
   const chat = chatLog(id('chat'), 'console.chat.title', async (body) => {
@@ -84,7 +86,9 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
       throw err;
     }
   });
-  const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), chat.el);
+  // A Shell Jump has no customer: the chat is among the reps, and the pane says so.
+  const noCustomer = h('p', { class: 'hint', text: 'console.chat.noCustomer', attrs: { 'data-testid': 'chat-no-customer', hidden: firstKind !== 'ssh' } });
+  const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), noCustomer, chat.el);
 
   let shellShown = false;
   const setShellShown = (on: boolean): void => {
@@ -183,7 +187,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     leave.hidden = owner;
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
-    leaveButton.hidden = s.kind === 'browser' || !s.customerConnected;
+    leaveButton.hidden = s.kind === 'browser' || s.kind === 'ssh' || !s.customerConnected;
     more.refresh();
     dismiss.hidden = !s.customerConnected;
     elevate.hidden = s.kind !== 'browser' || !s.customerConnected;

@@ -40,7 +40,7 @@ export function shellBlocked(ctx: ConsoleContext, sessionId: string): MessageKey
   if (!s) return 'console.shell.unavailableHere';
   if (s.kind === 'browser') return 'console.shell.browserCustomer';
   if (!ctx.store.permissions.shell) return 'console.shell.noPermission';
-  if (!s.customerConnected) return 'console.shell.customerOffline';
+  if (!s.customerConnected) return s.kind === 'ssh' ? 'console.shell.sshEnded' : 'console.shell.customerOffline';
   return undefined;
 }
 

@@ -116,8 +116,8 @@ export class ConsoleLink {
     this.move('stopped');
   }
 
-  /** Sends a request; rejects with ApiError('network') when the link is not online or the answer never comes. */
-  request(msg: OutgoingRequest): Promise<RequestAnswer> {
+  /** Sends a request; rejects with ApiError('network') when the link is not online or the answer never comes (within `timeoutMs`). */
+  request(msg: OutgoingRequest, timeoutMs = REQUEST_TIMEOUT_MS): Promise<RequestAnswer> {
     const ws = this.ws;
     if (this.state !== 'online' || !ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ApiError('network', 0));
     const rid = this.nextRid++;
@@ -125,7 +125,7 @@ export class ConsoleLink {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(new ApiError('network', 0));
-      }, REQUEST_TIMEOUT_MS);
+      }, timeoutMs);
       this.pending.set(rid, { resolve, reject, timer });
       ws.send(JSON.stringify({ ...msg, rid }));
     });
