@@ -63,6 +63,9 @@ t.test('admin UI: user and team permissions', async (t) => {
     await page.keyboard.press('Space');
     t.equal(await page.locator('#user-shell').isChecked(), false);
     await page.keyboard.press('Tab');
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'user-shell-jump', 'then "create Shell Jump items", off by default');
+    t.equal(await page.locator('#user-shell-jump').isChecked(), false);
+    await page.keyboard.press('Tab');
     t.equal(await page.evaluate(() => document.activeElement?.id), 'user-file-transfer');
     await page.keyboard.press('Tab');
     t.equal(await page.evaluate(() => document.activeElement?.id), 'user-paths');
