@@ -28,6 +28,8 @@ export const MAX_CONSOLE_MESSAGE = 64 * 1024;
 export const RID = { kind: 'int', min: 0, max: 2 ** 31 } as const;
 export const SESSION_ID = { kind: 'string', min: 22, max: 22, pattern: ID_PATTERN } as const;
 const TEAM_ID = SESSION_ID;
+/** A vault credential: a built-in id, or `<provider id>:<id>` from an external credential provider (appliance/src/vault/provider.ts). */
+const CREDENTIAL_ID = /^([A-Za-z0-9_-]{22}|[a-z0-9-]{1,20}:[A-Za-z0-9_.-]{1,100})$/;
 const SHELL_COLS = { kind: 'int', min: TERMINAL_LIMITS.minCols, max: TERMINAL_LIMITS.maxCols } as const;
 const SHELL_ROWS = { kind: 'int', min: TERMINAL_LIMITS.minRows, max: TERMINAL_LIMITS.maxRows } as const;
 
@@ -132,7 +134,7 @@ export const CONSOLE_TO_APPLIANCE = {
     password: { kind: 'string', max: MAX_PASSWORD, optional: true },
     privateKey: { kind: 'string', max: MAX_PRIVATE_KEY, optional: true },
     passphrase: { kind: 'string', max: MAX_PASSWORD, optional: true },
-    credentialId: { ...SESSION_ID, optional: true },
+    credentialId: { kind: 'string', min: 1, max: 121, pattern: CREDENTIAL_ID, optional: true },
     trust: { kind: 'string', max: 60, pattern: FINGERPRINT_PATTERN, optional: true },
     override: { kind: 'bool', optional: true },
   },

@@ -5,7 +5,11 @@
  * private key pasted into the jump dialog, compares and trusts the host key,
  * types `echo jump-$((6*7))` in the session's terminal and sees `jump-42`;
  * the chat says there is no customer; ending the session closes the SSH
- * connection. A rep without the permission gets no "new item" button.
+ * connection. A rep without the permission gets no "new item" button. The
+ * admin stores a private key on the Vault page (shown as dots), Alice picks
+ * it for a jump and signs in without seeing it, the admin page shows it
+ * checked out by her and free again once the session ended, and no frame or
+ * HTTP answer to either browser carries the key.
  * Skipped with the reason when sshd cannot run here.
  * Needs `node scripts/build.mjs` first.
  */
@@ -15,7 +19,7 @@ import path from 'node:path';
 import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
 import { DEFAULT_USER_PERMISSIONS } from '../common/permissions.ts';
-import { startAppliance } from './helpers/appliance.ts';
+import { ADMIN_PASSWORD, startAppliance } from './helpers/appliance.ts';
 import { launchTrusting } from './helpers/browser.ts';
 import { adminAgent, createUser } from './helpers/rep.ts';
 import { SSH_TEST_USER, sshdUnavailable, startSshd } from './helpers/sshd.ts';
@@ -36,6 +40,7 @@ async function run(): Promise<void> {
     await app.stop();
     await sshd.stop();
     rmSync(work, { recursive: true, force: true });
+    rmSync(`${app.dataDir}.vault.key`, { force: true });
   });
   const admin = await adminAgent(app);
   const aliceId = await createUser(admin, 'alice');
@@ -133,6 +138,69 @@ async function run(): Promise<void> {
     t.match(sshd.output(), /Disconnected from user/, 'ending the session closed the SSH connection');
     await page.click('#nav-jump');
     t.match(await row.innerText(), /Shell Jump/, 'the item stays for the next jump');
+  });
+
+  await t.test('the admin stores a key in the vault; Alice jumps with it without ever seeing it; check-out shows and ends with the session', async (t) => {
+    const adminCtx = await chromium.browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
+    const adminPage = await adminCtx.newPage();
+    adminPage.on('pageerror', (err) => pageErrors.push(err.message));
+    const adminReceived: string[] = [];
+    adminPage.on('response', (r) => {
+      if (r.url().includes('/api/')) r.text().then((b) => adminReceived.push(b), () => undefined);
+    });
+    await adminPage.goto(`${app.origin}/login`);
+    await adminPage.fill('#login-username', 'admin');
+    await adminPage.fill('#login-password', ADMIN_PASSWORD);
+    await adminPage.press('#login-password', 'Enter');
+    await adminPage.waitForURL(`${app.origin}/account`);
+    await adminPage.click('[data-testid="nav-vault"]');
+    await adminPage.waitForURL(`${app.origin}/admin/vault`);
+    await adminPage.locator('#vault-table .empty-row').waitFor();
+    await adminPage.fill('#vault-name', 'Lab key');
+    await adminPage.fill('#vault-username', SSH_TEST_USER);
+    await adminPage.selectOption('#vault-kind', 'private_key');
+    await adminPage.fill('#vault-secret', sshd.clientKey);
+    await adminPage.check(`#vault-user-${aliceId}`);
+    await adminPage.fill('#vault-host', '127.0.0.1');
+    await adminPage.click('#vault-submit');
+    const vaultRow = adminPage.locator('#vault-table tr', { hasText: 'Lab key' });
+    await vaultRow.waitFor();
+    t.match(await vaultRow.innerText(), /Private key[\s\S]*••••[\s\S]*Alice[\s\S]*Available/, 'the secret shows as dots; nobody has it');
+
+    await page.click('#nav-jump');
+    const row = page.locator('#jump-table tr', { hasText: 'Lab server' });
+    await row.locator('[data-action="jump"]').click();
+    await page.locator('[data-testid="shell-jump-dialog"]').waitFor();
+    await page.selectOption('#sj-auth', 'vault');
+    t.match(await page.locator('#sj-credential').innerText(), new RegExp(`Lab key \\(${SSH_TEST_USER}\\)`));
+    await page.locator('[data-testid="shell-jump-dialog"] button[type="submit"]').click();
+    const view = page.locator('.session-view:not([hidden])', { hasText: 'Lab server' });
+    await view.waitFor({ timeout: 15_000 });
+    const term = view.locator('[data-testid="shell-pane"] .shell-terminal:not([hidden])');
+    await screenShows(term, /[#$] *$/m);
+    await term.click();
+    await page.keyboard.type('echo vault-$((6*7))');
+    await page.keyboard.press('Enter');
+    await screenShows(term, /^vault-42 *$/m);
+    t.pass('signed in with the vault key');
+    await view.locator('.event-line', { hasText: 'signed in with the vault credential Lab key' }).waitFor();
+
+    await adminPage.reload();
+    await vaultRow.locator('[data-testid="checkout"]', { hasText: 'Alice' }).waitFor();
+    t.pass('the admin page shows Alice has it checked out');
+    await view.locator('[data-action="end"]').click();
+    await page.locator('[data-testid="end-dialog"] button[type="submit"]').click();
+    for (let i = 0; i < 50; i++) {
+      await adminPage.reload();
+      if (/Available/.test(await vaultRow.innerText())) break;
+      await adminPage.waitForTimeout(100);
+    }
+    t.match(await vaultRow.innerText(), /Available/, 'checked in when the session ended');
+    await adminPage.locator('#vault-log tr', { hasText: 'checked in' }).first().waitFor();
+    const keyBody = sshd.clientKey.split('\n')[1]!;
+    t.notOk(received.some((f) => f.includes(keyBody)), 'no WebSocket frame to the rep\'s browser held the key');
+    t.notOk(adminReceived.some((b) => b.includes(keyBody)), 'no HTTP answer to the admin\'s browser held the key');
+    await adminCtx.close();
   });
 
   t.same(pageErrors, [], 'no page errors');

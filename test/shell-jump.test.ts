@@ -8,11 +8,16 @@
  * command run through the shell relay, resize, a wrong password, a wrong
  * pinned host key (refused, nothing sent), a closed jump policy, shell
  * recording into the session's report, and ending the session closing the
- * SSH connection. Skipped with the reason when sshd cannot run here.
+ * SSH connection; the vault (F18): encrypted at rest under a key kept
+ * outside the data folder, never returned, exclusive check-out shown to the
+ * admin and checked in when the session ends; credential injection (F19)
+ * from the vault and from an external provider module, with no secret in
+ * any console message, HTTP answer or log. Skipped with the reason when
+ * sshd cannot run here.
  * Needs `node scripts/build.mjs` first.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -31,15 +36,32 @@ if (why) {
 }
 
 async function run(): Promise<void> {
-  const sshd = await startSshd();
+  const sshd = await startSshd({ password: true });
   const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-shelljump-test-'));
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir);
-  const app = await startAppliance({ dataDir });
+  // An external credential provider (docs/VAULT.md) that knows one login: the test user's password.
+  const providerFile = path.join(work, 'safe-provider.mjs');
+  writeFileSync(
+    providerFile,
+    `export default async () => ({
+  id: 'safe',
+  async list(ctx) {
+    return ctx.username === 'alice' ? [{ id: 'ssh-test', name: 'Safe login', username: process.env.SAFE_USER, kind: 'password', description: 'from the safe' }] : [];
+  },
+  async get(id, ctx) {
+    if (id !== 'ssh-test' || ctx.username !== 'alice') throw Object.assign(new Error('not yours'), { code: 'VAULT_UNKNOWN' });
+    return { username: process.env.SAFE_USER, password: process.env.SAFE_PASSWORD };
+  },
+});
+`,
+  );
+  const app = await startAppliance({ dataDir, env: { RELAYDESK_VAULT_PROVIDER: providerFile, SAFE_USER: SSH_TEST_USER, SAFE_PASSWORD: sshd.password ?? '' } });
   t.teardown(async () => {
     await app.stop();
     await sshd.stop();
     rmSync(work, { recursive: true, force: true });
+    rmSync(`${dataDir}.vault.key`, { force: true });
   });
   const admin = await adminAgent(app);
   const alice = await consoleRep(app, 'alice');
@@ -268,6 +290,112 @@ async function run(): Promise<void> {
     const text = await alice.agent.get(`${recBase}/${shellId}.txt`);
     t.match(text.text, /^rec-42$/m, 'the transcript holds the output');
     await admin.put('/api/admin/settings/recording', { recordShells: false });
+  });
+
+  // ─── Vault (F18) and credential injection (F19) ───────────────────────────
+
+  const vaultBody = (extra: Record<string, unknown> = {}) => ({ name: 'Test login', username: SSH_TEST_USER, kind: 'password', secret: sshd.password, description: 'the test sshd', userIds: [alice.id], teamIds: [], hostPattern: '127.0.0.*', ...extra });
+  let credId = '';
+  let vaultItem = '';
+
+  t.test('vault: bad input is refused and stores nothing; the secret is encrypted at rest under a key outside the data folder', async (t) => {
+    for (const [change, status] of [
+      [{ name: '' }, 400],
+      [{ kind: 'certificate' }, 400],
+      [{ secret: '' }, 400],
+      [{ secret: 's'.repeat(20_000) }, 400],
+      [{ username: 'two words' }, 400],
+      [{ hostPattern: 'bad host' }, 400],
+      [{ userIds: ['A'.repeat(22)] }, 404],
+      [{ extra: 1 }, 400],
+    ] as Array<[Record<string, unknown>, number]>) t.equal((await admin.post('/api/admin/vault', vaultBody(change))).status, status, JSON.stringify(change).slice(0, 50));
+    t.same((await admin.get('/api/admin/vault')).json().credentials, [], 'nothing stored');
+    t.equal((await alice.agent.get('/api/admin/vault')).status, 401, 'reps have no access to the admin API');
+    const created = await admin.post('/api/admin/vault', vaultBody());
+    t.equal(created.status, 201);
+    credId = created.json().credential.id;
+    const listed = await admin.get('/api/admin/vault');
+    t.notOk(listed.text.includes(sshd.password!), 'the admin API never returns the secret');
+    t.match(listed.json().credentials[0], { id: credId, name: 'Test login', kind: 'password', hasPassphrase: false, checkout: null });
+    const keyFile = `${dataDir}.vault.key`;
+    t.equal(statSync(keyFile).mode & 0o777, 0o600, 'the key file beside the data folder is 0600');
+    const raw = readdirSync(path.join(dataDir, 'db')).map((f) => readFileSync(path.join(dataDir, 'db', f)));
+    t.notOk(raw.some((b) => b.includes(Buffer.from(sshd.password!))), 'the raw LMDB files do not contain the secret');
+    t.ok(raw.some((b) => b.includes(Buffer.from('Test login'))), 'while the credential itself is stored there');
+  });
+
+  t.test('vault: a rep picks a credential for an item and the appliance signs in with it; the secret never reaches the console', async (t) => {
+    const saved = await alice.request({ t: 'shell_jump_save', ...base, name: 'Vault host', group: team, fingerprint: sshd.fingerprint });
+    vaultItem = saved.item.id;
+    const mine = await alice.request({ t: 'vault_list', itemId: vaultItem });
+    t.same(mine.credentials.map((c: any) => c.id), [credId, 'safe:ssh-test'], 'alice may use it for this host (and the external provider offers its own)');
+    t.match(mine.credentials[0], { name: 'Test login', username: SSH_TEST_USER, kind: 'password', checkedOutBy: null });
+    t.notOk(JSON.stringify(mine).includes(sshd.password!));
+    t.same((await carol.request({ t: 'vault_list', itemId: vaultItem })).credentials, [], 'carol is not among its users');
+    await grant(carol, { shellJump: true, shell: true });
+    t.equal((await carol.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: credId })).code, 'VAULT_UNKNOWN', 'nor can she use it by id');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: credId, password: 'x' })).code, 'BAD_FIELD', 'typed and vault credentials are not mixed');
+
+    const started = await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: credId });
+    t.equal(started.t, 'shell_jump_started', JSON.stringify(started));
+    const { v } = await firstShell(alice, started.sessionId);
+    v.type('echo vault-$((6*7)); whoami\r');
+    await v.until(/vault-42/);
+    await v.until(new RegExp(`^${SSH_TEST_USER}`, 'm'));
+    t.pass('signed in with the vault credential');
+    const page = await admin.get('/api/admin/vault');
+    t.match(page.json().credentials[0].checkout, { userName: 'Alice', sessionId: started.sessionId }, 'the admin sees it checked out by Alice for that session');
+    // Carol may use it too now, but Alice holds it: check-out is exclusive.
+    await admin.put(`/api/admin/vault/${credId}`, vaultBody({ secret: '', userIds: [alice.id, carol.id] }));
+    t.equal((await carol.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: credId })).code, 'VAULT_CHECKED_OUT', 'checked out by someone else');
+    const detail = await alice.request({ t: 'open_session', sessionId: started.sessionId });
+    const kinds = detail.events.map((e: any) => e.kind);
+    t.ok(kinds.includes('vault_checked_out') && kinds.includes('vault_injected'), kinds.join(','));
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+    const after = (await admin.get('/api/admin/vault')).json();
+    t.equal(after.credentials[0].checkout, null, 'checked in when the session ended');
+    const actions = after.log.map((e: any) => e.action);
+    for (const a of ['created', 'checked_out', 'injected', 'updated', 'checked_in']) t.ok(actions.includes(a), `vault log: ${a}`);
+    const report = await admin.get(`/api/reports/sessions/${started.sessionId}/text`);
+    t.match(report.text, /Alice checked out the vault credential Test login/);
+    t.match(report.text, /The vault credential Test login was checked in/);
+    const everything = JSON.stringify(alice.socket.messages) + JSON.stringify(carol.socket.messages) + JSON.stringify(after) + report.text + app.output();
+    t.notOk(everything.includes(sshd.password!), 'no console message, HTTP answer or log line holds the secret');
+  });
+
+  t.test('vault: a credential bound to other hosts is neither offered nor usable for this item; an admin checks in', async (t) => {
+    const other = await admin.post('/api/admin/vault', vaultBody({ name: 'Other hosts', hostPattern: '*.example.com' }));
+    const otherId = other.json().credential.id;
+    t.notOk((await alice.request({ t: 'vault_list', itemId: vaultItem })).credentials.some((c: any) => c.id === otherId), 'not offered');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: otherId })).code, 'VAULT_NOT_FOR_ITEM');
+    const started = await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: credId });
+    t.equal(started.t, 'shell_jump_started');
+    t.equal((await carol.request({ t: 'vault_checkin', credentialId: credId })).code, 'VAULT_UNKNOWN', 'only the holder or an admin checks in');
+    t.equal((await admin.post(`/api/admin/vault/${credId}/checkin`, {})).status, 200);
+    t.equal((await admin.get('/api/admin/vault')).json().credentials.find((c: any) => c.id === credId).checkout, null);
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+    t.equal((await admin.del(`/api/admin/vault/${otherId}`)).status, 200);
+  });
+
+  t.test('vault: a wrong stored secret fails the login and checks the credential straight back in', async (t) => {
+    t.equal((await admin.put(`/api/admin/vault/${credId}`, vaultBody({ secret: 'not-the-password' }))).status, 200);
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: credId })).code, 'SSH_AUTH_FAILED');
+    t.equal((await admin.get('/api/admin/vault')).json().credentials.find((c: any) => c.id === credId).checkout, null);
+  });
+
+  t.test('an external credential provider plugged in by module injects its secret the same way', async (t) => {
+    const mine = await alice.request({ t: 'vault_list', itemId: vaultItem });
+    const ext = mine.credentials.find((c: any) => c.id === 'safe:ssh-test');
+    t.ok(ext, 'the provider\'s credential is offered with its provider prefix');
+    const started = await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: 'safe:ssh-test' });
+    t.equal(started.t, 'shell_jump_started', JSON.stringify(started));
+    const { v } = await firstShell(alice, started.sessionId);
+    v.type('echo safe-$((6*7))\r');
+    await v.until(/safe-42/);
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+    t.ok((await admin.get('/api/admin/vault')).json().log.some((e: any) => e.name === 'safe:ssh-test' && e.action === 'injected'), 'its use is in the vault log');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: 'safe:refused' })).code, 'VAULT_UNKNOWN', 'a refusal by the provider');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: 'other:x' })).code, 'VAULT_UNKNOWN', 'an unknown provider');
   });
 
   t.test('removing an item', async (t) => {

@@ -64,6 +64,11 @@ import { mountShellRecordingRoutes, shellRecordingAttachments } from './http/she
 import { ShellRecordingStore } from './store/shell-recordings.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 import { ShellJumpService } from './services/shell-jump-service.ts';
+import { CredentialBroker } from './vault/broker.ts';
+import { VaultKey } from './vault/key.ts';
+import { loadProvider, VAULT_PROVIDER_ENV } from './vault/provider.ts';
+import { Vault } from './vault/vault.ts';
+import { mountVaultRoutes } from './http/vault-routes.ts';
 
 /** Expired sign-ins are swept every 10 minutes. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -169,7 +174,20 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const shellRecordings = new ShellRecordingStore(store);
   reports.addAttachments((sessionId) => shellRecordingAttachments(shellRecordings, sessionId));
   reports.addAttachments((sessionId) => movedFilesAttachments(sessionStore.fullHistory('events', sessionId)));
-  const shellJumps = new ShellJumpService({ log, jumps, store: jumpStore, policies: jumpPolicies, users, teams, permissions, sessions, hub, relay: () => shells });
+  const vault = new Vault({
+    store,
+    key: new VaultKey(options.data),
+    userName: (id) => users.get(id)?.displayName ?? '?',
+    userExists: (id) => Boolean(users.get(id)),
+    teamExists: (id) => Boolean(teams.get(id)),
+  });
+  // No SSH connection outlives the process: whatever was checked out is free again.
+  vault.checkInAllAfterRestart();
+  const providerSpec = process.env[VAULT_PROVIDER_ENV];
+  const external = providerSpec ? await loadProvider(providerSpec) : undefined;
+  if (external) log.info({ provider: external.id }, 'external credential provider loaded');
+  const broker = new CredentialBroker({ log, vault, external, users, teams, sessions, hub, jumpItem: (userId, itemId) => jumps.visible(userId, itemId) });
+  const shellJumps = new ShellJumpService({ log, jumps, store: jumpStore, policies: jumpPolicies, users, teams, permissions, sessions, hub, relay: () => shells, vault: () => broker });
   const shells = createShellRelay({ sessions, permissions, settings, store, log }, channels, shellJumps);
   channels.register(new ShellKind(shells));
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
@@ -217,6 +235,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   mountWebhookRoutes(app, ctx, webhooks);
   mountSpecialActionRoutes(app, ctx);
   mountShellRecordingRoutes(app, ctx);
+  mountVaultRoutes(app, ctx, vault, broker);
   const specialActions = new SpecialActionService({ log, actions, permissions, sessions, customers, publishConsole: (t, msg) => void app.publish(t, encodeConsoleMessage(msg)) });
   mountConsoleSocket(app, auth, hub, sessions, log, permissions, {
     ...probeHandlers(channels, hub),
@@ -227,6 +246,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     ...filesHandlers(channels, hub, permissions),
     ...shellHandlers(shells, hub),
     ...shellJumps.consoleHandlers(),
+    ...broker.consoleHandlers(),
   });
   jumps.mount(app);
   mountCustomerSocket(app, customers, sessions, log, {

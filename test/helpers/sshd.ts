@@ -5,9 +5,9 @@
  * process id. The machine's own sshd and /etc/ssh are never touched.
  *
  * Logins are as the dedicated user `relaydesk-ssh-test` that
- * scripts/install-deps.sh creates (root only). When running as root the
- * helper gives that user a random password for this run (password tests)
- * and resets it to '*' (no password works) on stop. `sshdUnavailable()`
+ * scripts/install-deps.sh creates (root only). Asked to, when running as
+ * root, the helper gives that user a random password for this run
+ * (password tests) and resets it to '*' (no password works) on stop. `sshdUnavailable()`
  * says why these tests must be skipped on this machine, or undefined.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
@@ -78,7 +78,11 @@ async function waitBanner(port: number, child: ChildProcess): Promise<void> {
   throw new Error('sshd did not answer');
 }
 
-export async function startSshd(opts: { kbdInteractive?: boolean } = {}): Promise<TestSshd> {
+/**
+ * `password`: give the test user a random password for this run (root only). Only one test file may do
+ * so at a time (test/shell-jump.test.ts): the password is the account's, shared by every sshd.
+ */
+export async function startSshd(opts: { kbdInteractive?: boolean; password?: boolean } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-sshd-'));
   chmodSync(dir, 0o755);
   keygen(path.join(dir, 'hostkey'));
@@ -88,7 +92,7 @@ export async function startSshd(opts: { kbdInteractive?: boolean } = {}): Promis
   chmodSync(authorized, 0o644);
   const fingerprint = execFileSync('ssh-keygen', ['-lf', path.join(dir, 'hostkey.pub')]).toString().split(' ')[1]!;
   let password: string | undefined;
-  if (process.getuid?.() === 0) {
+  if (opts.password && process.getuid?.() === 0) {
     password = `pw-${randomBytes(12).toString('base64url')}`;
     execFileSync('chpasswd', [], { input: `${SSH_TEST_USER}:${password}\n` });
   }

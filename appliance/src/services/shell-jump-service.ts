@@ -305,11 +305,6 @@ export class ShellJumpService {
         const sessionId = await this.start(ws.getUserData().userId, ws, body as unknown as JumpRequest);
         hub.send(ws, { t: 'shell_jump_started', rid: body.rid as number, sessionId });
       },
-      // The vault (F18) answers these when it is configured; without one there is nothing to list or check in.
-      vault_list: (ws, body) => hub.send(ws, { t: 'vault_credentials', rid: body.rid as number, credentials: [] }),
-      vault_checkin: () => {
-        throw new AppError('VAULT_UNKNOWN');
-      },
       shell_jump_answer: (ws, body) => {
         this.answer(ws.getUserData().userId, body.promptId as string, body.cancel === true ? null : ((body.answers as string[] | undefined) ?? []));
         hub.send(ws, { t: 'ack', rid: body.rid as number });

@@ -12,7 +12,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { runMigrations } from './migrations.ts';
 
 /** Keyspace names; part of the on-disk format, never rename one. */
-export const KEYSPACES = ['meta', 'users', 'usernames', 'teams', 'auth', 'settings', 'sessions', 'chat', 'events', 'starts', 'issues', 'prefs', 'teamchat', 'permissions', 'actions', 'jump', 'apiaccounts', 'webhooks', 'webhookq', 'jumppolicies', 'shellrec', 'buttons'] as const;
+export const KEYSPACES = ['meta', 'users', 'usernames', 'teams', 'auth', 'settings', 'sessions', 'chat', 'events', 'starts', 'issues', 'prefs', 'teamchat', 'permissions', 'actions', 'jump', 'apiaccounts', 'webhooks', 'webhookq', 'jumppolicies', 'shellrec', 'buttons', 'vault', 'vaultlog'] as const;
 export type KeyspaceName = (typeof KEYSPACES)[number];
 
 export interface Store {

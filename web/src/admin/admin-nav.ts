@@ -23,6 +23,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/admin/issues', text: 'nav.issues', adminOnly: true },
   { path: '/admin/mail', text: 'nav.mail', adminOnly: true },
   { path: '/admin/jump-policies', text: 'nav.policies', adminOnly: true },
+  { path: '/admin/vault', text: 'nav.vault', adminOnly: true },
   { path: '/admin/api', text: 'nav.api', adminOnly: true },
   { path: '/admin/webhooks', text: 'nav.webhooks', adminOnly: true },
   { path: '/admin/status', text: 'nav.status', adminOnly: true },

@@ -16,6 +16,7 @@ import { reportsView } from './reports-view.ts';
 import { specialActionsView } from './special-actions-view.ts';
 import { teamsView } from './teams-view.ts';
 import { usersView } from './users-view.ts';
+import { vaultView } from './vault-view.ts';
 
 export interface Route {
   readonly view: View;
@@ -33,6 +34,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/admin/api': { view: apiAccountsView, adminOnly: true },
   '/admin/webhooks': { view: webhooksView, adminOnly: true },
   '/admin/jump-policies': { view: jumpPoliciesView, adminOnly: true },
+  '/admin/vault': { view: vaultView, adminOnly: true },
   '/admin/status': { view: statusView, adminOnly: true },
   '/admin/special-actions': { view: specialActionsView, adminOnly: true },
 };
