@@ -47,7 +47,7 @@ const SKIP_SHIFT: i32 = 5;
   return n;
 }
 
-function emit(out: usize, hist: usize, litStart: i32, litEnd: i32, mlen: i32, offset: i32, bpp: i32): usize {
+@inline function emit(out: usize, hist: usize, litStart: i32, litEnd: i32, mlen: i32, offset: i32, bpp: i32): usize {
   const lit = litEnd - litStart;
   const lcode = min(lit, 15);
   const mcode = mlen > 0 ? min(mlen - MIN_MATCH, 15) : 0;

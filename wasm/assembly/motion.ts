@@ -3,11 +3,13 @@
 //
 // 1. Probes: up to MAX_PROBES changed tiles with some texture (flat tiles
 //    match anywhere and say nothing). For each, look for the same tile in the
-//    previous frame: first at the vectors already found, then straight up and
-//    down over the whole height (scrolling), then in a ±SEARCH_RADIUS window
-//    (moving windows). A single "edge" pixel is compared first, so most
-//    positions cost one load. Probing gives up after MAX_FAILED_PROBES
-//    failures if nothing was found.
+//    previous frame: first at the vectors already found, then at the last
+//    frame's (a drag or a scroll goes on), then straight up and down over the
+//    whole height (scrolling), then in a ±SEARCH_RADIUS window (moving
+//    windows). Two "edge" pixels and their left neighbours are compared
+//    first, so most positions cost a load or two. Once SETTLED_VOTES probes
+//    agree on a vector, a probe that fits no known vector is not scanned for.
+//    Probing gives up after MAX_FAILED_PROBES failures if nothing was found.
 // 2. Vectors with at least MIN_VOTES probes become candidates.
 // 3. Every changed tile is tested against each candidate (exact compare of
 //    the whole tile); matching tiles join runs per tile row, and runs with
@@ -47,6 +49,8 @@ const SEARCH_RADIUS: i32 = 128;
 // and not used as a probe (pickEdge).
 const PHOTO_EDGES_NUM: i32 = 3;
 const PHOTO_EDGES_DEN: i32 = 4;
+// Votes that make a vector the frame's settled motion (see search()).
+const SETTLED_VOTES: i32 = 3;
 const NO_VECTOR: u8 = 0xff;
 
 export const copyList = memory.data(MAX_COPIES * 12);
@@ -65,6 +69,11 @@ const rects = memory.data(MAX_RECTS * 20);
 const order = memory.data(MAX_RECTS * 4);
 
 let vectors = 0;
+// The previous frame's candidates: a dragged window or a scrolling page
+// usually moves the same way again, so probes try these before scanning.
+const hintDx = memory.data(MAX_CANDIDATES * 4);
+const hintDy = memory.data(MAX_CANDIDATES * 4);
+let hints = 0;
 
 @inline function vi(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
 @inline function vs(base: usize, i: i32, v: i32): void { store<i32>(base + (<usize>i << 2), v); }
@@ -90,6 +99,10 @@ let ex2 = 0; let ey2 = 0; let evalue2: u32 = 0;
   if (sx < 0 || sy < 0 || sx + psize > w || sy + psize > h) return false;
   if (((load<u32>(prev + ((<usize>(sy + ey) * w + sx + ex) << 2)) ^ evalue) & 0xffffff) != 0) return false;
   if (((load<u32>(prev + ((<usize>(sy + ey2) * w + sx + ex2) << 2)) ^ evalue2) & 0xffffff) != 0) return false;
+  // The pixels left of the edges: an edge is a transition, rarer than
+  // either of its colours.
+  if (((load<u32>(prev + ((<usize>(sy + ey) * w + sx + ex - 1) << 2)) ^ load<u32>(cur + ((<usize>(py0 + ey) * w + px0 + ex - 1) << 2))) & 0xffffff) != 0) return false;
+  if (((load<u32>(prev + ((<usize>(sy + ey2) * w + sx + ex2 - 1) << 2)) ^ load<u32>(cur + ((<usize>(py0 + ey2) * w + px0 + ex2 - 1) << 2))) & 0xffffff) != 0) return false;
   return rectEqual(cur, px0, py0, prev, sx, sy, w, psize, psize);
 }
 
@@ -98,6 +111,14 @@ function search(cur: usize, prev: usize, w: i32, h: i32): bool {
   for (let k = 0; k < vectors; k++) {
     if (tryAt(cur, prev, w, h, vi(vecDx, k), vi(vecDy, k))) { vote(vi(vecDx, k), vi(vecDy, k)); return true; }
   }
+  for (let k = 0; k < hints; k++) {
+    if (tryAt(cur, prev, w, h, vi(hintDx, k), vi(hintDy, k))) { vote(vi(hintDx, k), vi(hintDy, k)); return true; }
+  }
+  // A vector that several probes agree on is the frame's motion; a probe
+  // that fits none of the known vectors is then mostly new content (what the
+  // move uncovered or scrolled into view), and scanning for it costs more
+  // than it finds.
+  for (let k = 0; k < vectors; k++) if (vi(vecVotes, k) >= SETTLED_VOTES) return false;
   for (let d = 1; d < h; d++) {
     if (tryAt(cur, prev, w, h, 0, d)) { vote(0, d); return true; }
     if (tryAt(cur, prev, w, h, 0, -d)) { vote(0, -d); return true; }
@@ -117,14 +138,22 @@ function search(cur: usize, prev: usize, w: i32, h: i32): bool {
   // after each frame (layout.ts) keep that inside memory.
   const mask = i32x4.splat(0x00ffffff);
   const want = i32x4.splat(<i32>(evalue & 0xffffff));
+  const want2 = i32x4.splat(<i32>(evalue2 & 0xffffff));
+  const wantLeft = i32x4.splat(<i32>(load<u32>(cur + ((<usize>(py0 + ey) * w + px0 + ex - 1) << 2)) & 0xffffff));
   const dxLo = max(-SEARCH_RADIUS, -px0);
   const dxHi = min(SEARCH_RADIUS, w - psize - px0);
   for (let dy = -SEARCH_RADIUS; dy <= SEARCH_RADIUS; dy++) {
     const sy = py0 + dy;
     if (sy < 0 || sy + psize > h) continue;
     const row = prev + ((<usize>(sy + ey) * w + px0 + ex) << 2);
+    const row2 = prev + ((<usize>(sy + ey2) * w + px0 + ex2) << 2);
     for (let dx = dxLo; dx <= dxHi; dx += 4) {
-      const hits = i32x4.eq(v128.and(v128.load(row + (<usize>(<isize>dx) << 2)), mask), want);
+      // Both edge pixels, four positions at once: a common colour at the
+      // first edge alone matches all over a screen; with its left neighbour too.
+      const at = row + (<usize>(<isize>dx) << 2);
+      const hits = v128.and(v128.and(i32x4.eq(v128.and(v128.load(at), mask), want),
+                                     i32x4.eq(v128.and(v128.load(at - 4), mask), wantLeft)),
+                            i32x4.eq(v128.and(v128.load(row2 + (<usize>(<isize>dx) << 2)), mask), want2));
       if (!v128.any_true(hits)) continue;
       for (let k = dx; k < dx + 4 && k <= dxHi; k++) {
         if (k != 0 && tryAt(cur, prev, w, h, k, dy)) { vote(k, dy); return true; }
@@ -218,6 +247,8 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     vs(vecDx, c, dx); vs(vecDy, c, dy); vs(vecVotes, c, 0);
     cands++;
   }
+  hints = cands;
+  for (let c = 0; c < cands; c++) { vs(hintDx, c, vi(vecDx, c)); vs(hintDy, c, vi(vecDy, c)); }
   if (cands == 0) return 0;
   // Match every changed tile against the candidates, a band of tiles at a
   // time and row by row, so both frames are read in memory order; a tile
