@@ -78,24 +78,38 @@ let stamp: u32 = 0;
 
 /**
  * Scans values into palette/idx; returns the colour count, or MAX_PALETTE + 1
- * when there are more.
+ * when there are more. A pixel unlike its left neighbour is looked up in all
+ * 16 palette slots at once (four v128 compares); unused slots hold
+ * 0xffffffff, which no pixel value equals.
  */
 function buildPalette(vals: usize, npx: i32, idx: usize): i32 {
+  memory.fill(palette, 0xff, MAX_PALETTE * 4);
+  let p0 = v128.load(palette);
+  let p1 = v128.load(palette, 16);
+  let p2 = v128.load(palette, 32);
+  let p3 = v128.load(palette, 48);
   let n = 0;
   let lastV: u32 = 0xffffffff;
-  let lastI = 0;
+  let lastI: u32 = 0;
   for (let i = 0; i < npx; i++) {
     const v = load<u32>(vals + (<usize>i << 2));
     if (v != lastV) {
-      let k = 0;
-      while (k < n && load<u32>(palette + (<usize>k << 2)) != v) k++;
-      if (k == n) {
+      const s = i32x4.splat(<i32>v);
+      const m = i32x4.bitmask(i32x4.eq(p0, s)) | (i32x4.bitmask(i32x4.eq(p1, s)) << 4)
+        | (i32x4.bitmask(i32x4.eq(p2, s)) << 8) | (i32x4.bitmask(i32x4.eq(p3, s)) << 12);
+      if (m != 0) {
+        lastI = ctz<u32>(m);
+      } else {
         if (n == MAX_PALETTE) return MAX_PALETTE + 1;
         store<u32>(palette + (<usize>n << 2), v);
+        lastI = <u32>n;
         n++;
+        p0 = v128.load(palette);
+        p1 = v128.load(palette, 16);
+        p2 = v128.load(palette, 32);
+        p3 = v128.load(palette, 48);
       }
       lastV = v;
-      lastI = k;
     }
     store<u8>(idx + i, <u8>lastI);
   }
