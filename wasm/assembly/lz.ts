@@ -87,13 +87,9 @@ export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usiz
     const remain = end - i;
     let best = 0;
     let bestOff = 0;
-    // Run: the previous pixel repeats.
-    if (i > 0 && load<u32>(hist + (<usize>(i - 1) << 2)) == v0) {
-      best = matchLength(hist, i, i - 1, remain);
-      bestOff = 1;
-    }
-    // The pixel above, within this tile.
-    if (best < remain && i - tw >= start) {
+    // The pixel above, within this tile. (A run, the previous pixel
+    // repeating, is found by the hash: its last position was indexed.)
+    if (i - tw >= start) {
       const l = matchLength(hist, i, i - tw, remain);
       if (l > best) { best = l; bestOff = tw; }
     }
