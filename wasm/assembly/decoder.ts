@@ -19,6 +19,7 @@ import { FORMAT_VERSION, HEADER_BYTES, COPY_BYTES, FLAG_KEY, FLAG_TABLES, MODE_C
          ERR_TRUNCATED, ERR_VERSION, ERR_HEADER, ERR_SIZE, ERR_COPY, ERR_TILE_INDEX, ERR_TILE_KIND,
          ERR_TRAILING, ERR_MEMORY, ERR_TILE_BODY } from './format';
 import { layoutReset, reserve, ensureMemory, layoutTop, MAX_TILE_PIXELS } from './layout';
+import { LZ_COPY_SLACK } from './lz';
 import { readAt, readVarint, readOk, readPos, readByte } from './bytes';
 import { decodeTile, tileCoderReset, tilePixels } from './tile';
 import { decodeLossyTile } from './lossy';
@@ -50,7 +51,7 @@ export function decoderInit(w: i32, h: i32): i32 {
   height = h;
   layoutReset();
   framebuffer = reserve(<usize>w * h * 4);
-  history = reserve(<usize>w * h * 4);
+  history = reserve(<usize>w * h * 4 + LZ_COPY_SLACK); // LZ copies may write past a tile's end
   scratch = reserve(<usize>MAX_TILE_PIXELS * 4 * 3);
   stage = reserve(<usize>w * h * 4);
   // At most one record per tile; the smallest tiles (16 px) give the most.

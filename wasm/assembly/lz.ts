@@ -22,6 +22,8 @@ import { expand, valueLimit } from './colour';
 import { MODE_FULL, MODE_VIDEO } from './format';
 
 export const MIN_MATCH: i32 = 2;
+/** Bytes a decoder's history needs past its end: match copies go four pixels a step. */
+export const LZ_COPY_SLACK: usize = 16;
 // LZ4's acceleration: after 2^SKIP_SHIFT positions without a match the
 // search steps 2 pixels, then 3, and so on, until a match resets it. Photo
 // and video tiles, which rarely match, then cost a fraction of a hash probe
@@ -179,17 +181,19 @@ export function lzDecompress(src: usize, end: usize, hist: usize, pos: i32, n: i
     if (mlen > stop - i) return false;
     let s = hist + (<usize>(i - <i32>off) << 2);
     d = hist + (<usize>i << 2);
-    if (<i32>off >= mlen) {
-      memory.copy(d, s, <usize>mlen << 2);
-    } else if (off == 1) {
-      // A run of one pixel.
-      const px = load<u32>(s);
-      const v = i32x4.splat(<i32>px);
-      const e = d + (<usize>mlen << 2);
-      for (; d + 16 <= e; d += 16) v128.store(d, v);
-      for (; d < e; d += 4) store<u32>(d, px);
+    const e = d + (<usize>mlen << 2);
+    if (off >= 4) {
+      // Four pixels a step: a step never reads what it writes, and a later
+      // step reads what an earlier one wrote, which is what an overlapping
+      // match means. The last step may write up to 12 bytes past the
+      // match (LZ_COPY_SLACK); what follows overwrites them.
+      for (; d < e; d += 16, s += 16) v128.store(d, v128.load(s));
+    } else if (off <= 2) {
+      // A run of one pixel, or of a pair (the encoder's hash often finds
+      // a run one pixel further back): a repeating 16-byte pattern.
+      const v = off == 1 ? i32x4.splat(load<i32>(s)) : i64x2.splat(load<i64>(s));
+      for (; d < e; d += 16) v128.store(d, v);
     } else {
-      const e = d + (<usize>mlen << 2);
       for (; d < e; d += 4, s += 4) store<u32>(d, load<u32>(s));
     }
     i += mlen;
