@@ -28,6 +28,12 @@ export const ENC_KEY: i32 = 1;
 export const ENC_BGRX: i32 = 2;
 /** encodeFrame flag: skip scroll/move detection (for measuring it). */
 export const ENC_NO_MOTION: i32 = 4;
+/**
+ * encodeFrame flag: take the tile map of the encoderDiffOnly() call made on
+ * this input instead of diffing again (benchmarks time the two apart).
+ * Ignored when no such call was made since the last frame.
+ */
+export const ENC_AFTER_DIFF: i32 = 8;
 
 // Full-colour effort levels. FAST (the default) sends palette and LZ tiles,
 // and photo-like tiles as TILE_PHOTO (Huffman-coded MED residuals, with the
@@ -63,6 +69,9 @@ let residuals: usize = 0;
 let level = LEVEL_FAST;
 let havePrevious = false;
 let previousBgrx = false;
+// encoderDiffOnly() ran on the current input: its map and count stand.
+let diffReady = false;
+let diffChanged = 0;
 
 // Statistics of the last message, for tests and benchmarks.
 export let statChanged = 0;
@@ -103,6 +112,7 @@ export function encoderInit(w: i32, h: i32, log2: i32, m: i32): i32 {
   current = frameA;
   previous = frameB;
   havePrevious = false;
+  diffReady = false;
   return 0;
 }
 
@@ -120,6 +130,7 @@ export function encoderSetMode(m: i32): i32 {
   if (m < 0 || m >= MODE_COUNT) return ERR_HEADER;
   mode = m;
   havePrevious = false;
+  diffReady = false;
   return 0;
 }
 
@@ -141,7 +152,9 @@ export function encodeFrame(flags: i32): i32 {
   memory.fill(statKinds, 0, TILE_KINDS * 4);
   let changed = tiles;
   if (key) memory.fill(tileMap, 1, tiles);
+  else if ((flags & ENC_AFTER_DIFF) != 0 && diffReady) changed = diffChanged;
   else changed = diffTiles(current, previous, width, height, tileLog2, tileMap);
+  diffReady = false;
   statChanged = changed;
   let copies = 0;
   statCopiedTiles = 0;
@@ -287,7 +300,9 @@ function encodeVideoTile(x0: i32, y0: i32, tw: i32, th: i32, bgrx: bool, out: us
 
 /** Raw tile diff of the current input against the previous frame, for benchmarks. */
 export function encoderDiffOnly(): i32 {
-  return diffTiles(current, previous, width, height, tileLog2, tileMap);
+  diffChanged = diffTiles(current, previous, width, height, tileLog2, tileMap);
+  diffReady = havePrevious;
+  return diffChanged;
 }
 
 export function encoderTileMap(): usize {

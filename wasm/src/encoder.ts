@@ -27,6 +27,12 @@ export interface EncodeOptions {
   /** Look for scrolled and moved content (default true). */
   motion?: boolean;
   /**
+   * encodeInput() only, a benchmark hook: use the tile map of the diffOnly()
+   * call made on this input instead of diffing again, so the diff and the
+   * rest of the encode can be timed apart. Without such a call it diffs.
+   */
+  afterDiff?: boolean;
+  /**
    * encode() only: bytes from one row of `frame` to the next, for a capture
    * buffer with padded rows (default width·4, rows packed). The rows are
    * copied into the instance packed.
@@ -50,6 +56,7 @@ export interface EncodeStats {
 const FLAG_KEY = 1;
 const FLAG_BGRX = 2;
 const FLAG_NO_MOTION = 4;
+const FLAG_AFTER_DIFF = 8;
 
 export class Encoder {
   readonly width: number;
@@ -144,6 +151,7 @@ export class Encoder {
     if (options.keyFrame || this.#keyRequested) flags |= FLAG_KEY;
     if (options.format === 'bgrx') flags |= FLAG_BGRX;
     if (options.motion === false) flags |= FLAG_NO_MOTION;
+    if (options.afterDiff) flags |= FLAG_AFTER_DIFF;
     this.#keyRequested = false;
     const core = this.#core;
     const len = core.encodeFrame(flags);

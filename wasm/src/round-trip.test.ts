@@ -171,3 +171,25 @@ t.test('frames with a row stride encode like packed ones', async (t) => {
   t.throws(() => b.encode(padded, { stride: w * 4 - 4 }), RangeError, 'stride below a row');
   t.throws(() => b.encode(padded.subarray(0, stride * (h - 1)), { stride }), RangeError, 'frame too short');
 });
+
+t.test('encoding after diffOnly() gives the same messages as a plain encode', async (t) => {
+  const w = 300, h = 200;
+  const plain = core.createEncoder({ width: w, height: h, tileSize: 32 });
+  const split = core.createEncoder({ width: w, height: h, tileSize: 32 });
+  for (let k = 0; k < 4; k++) {
+    const frame = syntheticFrame(w, h, k + 3);
+    // Change a patch only, so the diff decides what is sent.
+    if (k > 0) frame.fill(k * 40, (50 * w + 60) * 4, (50 * w + 140) * 4);
+    const a = plain.encode(frame);
+    split.inputBuffer().set(frame);
+    const { changed } = split.diffOnly();
+    const b = split.encodeInput({ afterDiff: true });
+    t.same(b, a, `frame ${k}: same message`);
+    if (k > 0) t.equal(split.lastStats!.changedTiles, changed, `frame ${k}: the diff's ${changed} changed tiles are the ones encoded`);
+  }
+  // Without a diffOnly() call the flag diffs as usual.
+  const frame = syntheticFrame(w, h, 99);
+  t.same(split.encode(frame, {}), plain.encode(frame), 'a following frame without diffOnly() matches');
+  split.inputBuffer().set(syntheticFrame(w, h, 5));
+  t.same(split.encodeInput({ afterDiff: true }), plain.encode(syntheticFrame(w, h, 5)), 'afterDiff without diffOnly() diffs');
+});
