@@ -14,8 +14,16 @@
 // 3. Every changed tile is tested against each candidate (exact compare of
 //    the whole tile); matching tiles join runs per tile row, and runs with
 //    the same span in consecutive rows merge into rectangles.
-// 4. Rectangles are ordered so no copy reads pixels an earlier copy wrote;
-//    a rectangle that cannot be ordered is dropped and its tiles are sent.
+// 4. Each rectangle grows pixel by pixel towards changed tiles no other
+//    rectangle holds, up to a tile less a pixel a side, while the content
+//    goes on matching at its vector: a moved window's or a scrolled view's
+//    edges rarely lie on tile borders. Unchanged columns at its sides are
+//    trimmed first.
+// 5. Rectangles are ordered so no copy reads pixels an earlier copy wrote;
+//    a rectangle that cannot be ordered is dropped.
+// 6. A changed tile is not sent when the copies cover it, or when its
+//    pixels outside the copies did not change (every pixel a copy writes was
+//    compared with the new frame).
 //
 // Equality is checked on raw frames; reductions are per pixel, so the
 // decoder's reduced pixels match too.
@@ -321,6 +329,10 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
       tx = end;
     }
   }
+  // Tile-aligned rectangles stop short of what moved (a window's edges lie
+  // inside tiles): grow each side pixel by pixel while the moved content
+  // goes on, so the tiles at its edges need not be sent (below).
+  for (let k = 0; k < n; k++) growRect(rects + <usize>k * 20, cur, prev, w, h, log2, map, vecMap, tilesX, tilesY);
   // Order: for each rectangle, the copy reads src; to be safe, sort by the
   // direction of travel (content moving up is copied top first), then accept
   // greedily while no source overlaps an accepted destination.
@@ -350,13 +362,148 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
       store<u16>(q, <u16>sx); store<u16>(q, <u16>sy, 2); store<u16>(q, <u16>x, 4); store<u16>(q, <u16>y, 6);
       store<u16>(q, <u16>rw, 8); store<u16>(q, <u16>rh, 10);
       copies++;
-      // Copied tiles are no longer sent.
-      for (let ty = y >> log2; ty < (y + rh + size - 1) >> log2; ty++) {
-        for (let tx = x >> log2; tx < (x + rw + size - 1) >> log2; tx++) store<u8>(map + ty * tilesX + tx, 0);
+    }
+  }
+  // Every pixel an accepted copy writes equals the new frame's (each was
+  // compared, and no copy reads what an earlier one wrote); every pixel
+  // outside the copies keeps the previous frame's. A changed tile that a
+  // copy touches is therefore not sent when its pixels outside the copies
+  // did not change.
+  for (let k = 0; k < copies; k++) {
+    const q = copyList + <usize>k * 12;
+    const x = <i32>load<u16>(q, 4); const y = <i32>load<u16>(q, 6);
+    const rw = <i32>load<u16>(q, 8); const rh = <i32>load<u16>(q, 10);
+    for (let ty = y >> log2; ty <= (y + rh - 1) >> log2; ty++) {
+      for (let tx = x >> log2; tx <= (x + rw - 1) >> log2; tx++) {
+        const t = ty * tilesX + tx;
+        if (load<u8>(map + t) == 0) continue;
+        const ax = tx << log2; const ay = ty << log2;
+        const inside = ax >= x && ay >= y && min(ax + size, w) <= x + rw && min(ay + size, h) <= y + rh;
+        if (inside || restUnchanged(cur, prev, w, h, ax, ay, size, copies)) store<u8>(map + t, 0);
       }
     }
   }
   return copies;
+}
+
+@inline function pixelMoved(cur: usize, prev: usize, w: i32, x: i32, y: i32, dx: i32, dy: i32): bool {
+  return ((load<u32>(cur + ((<usize>y * w + x) << 2)) ^ load<u32>(prev + ((<usize>(y + dy) * w + x + dx) << 2))) & 0xffffff) == 0;
+}
+
+/** True if column x, rows [y, y+rh), is the same in both frames. */
+function columnUnchanged(cur: usize, prev: usize, w: i32, x: i32, y: i32, rh: i32): bool {
+  for (let r = 0; r < rh; r++) if (!pixelMoved(cur, prev, w, x, y + r, 0, 0)) return false;
+  return true;
+}
+
+/**
+ * Grows a rectangle (x, y, w, h, vector at `r`) by up to size − 1 px on
+ * each side while the moved content goes on: every row (for the sides) or
+ * the whole new row (above and below) must match the previous frame at the
+ * vector, with the source inside the frame. A side is grown only when a
+ * changed tile lies next to it; growing into unchanged content gains
+ * nothing.
+ */
+function growRect(r: usize, cur: usize, prev: usize, w: i32, h: i32, log2: i32, map: usize, vecMap: usize, tilesX: i32, tilesY: i32): void {
+  const size = 1 << log2;
+  let x = load<i32>(r); let y = load<i32>(r, 4); let rw = load<i32>(r, 8); let rh = load<i32>(r, 12);
+  const c = load<i32>(r, 16);
+  const dx = vi(vecDx, c); const dy = vi(vecDy, c);
+  // Rectangles are tile-aligned here: tile columns tx0..tx1, rows ty0..ty1.
+  const tx0 = x >> log2; const tx1 = (x + rw - 1) >> log2;
+  const ty0 = y >> log2; const ty1 = (y + rh - 1) >> log2;
+  // Columns at the sides that did not change need no copy; one that matched
+  // the vector by chance (flat background beside a window) would stop the
+  // rows below from matching. Trim them first.
+  let g = 0;
+  while (g < size - 1 && rw > 1 && columnUnchanged(cur, prev, w, x + rw - 1, y, rh)) { rw--; g++; }
+  g = 0;
+  while (g < size - 1 && rw > 1 && columnUnchanged(cur, prev, w, x, y, rh)) { x++; rw--; g++; }
+  // Above and below first: the width now lies inside what moved, while a
+  // side grown first may take in background pixels that match by chance and
+  // then fail the rows below.
+  const n = <usize>rw << 2;
+  if (ty1 + 1 < tilesY && changedIn(map, vecMap, tilesX, tx0, tx1, ty1 + 1, ty1 + 1)) {
+    g = 0;
+    while (g < size - 1 && y + rh < h && y + rh + dy < h
+           && spanEqual(cur + ((<usize>(y + rh) * w + x) << 2), prev + ((<usize>(y + rh + dy) * w + x + dx) << 2), n)) { rh++; g++; }
+  }
+  if (ty0 > 0 && changedIn(map, vecMap, tilesX, tx0, tx1, ty0 - 1, ty0 - 1)) {
+    g = 0;
+    while (g < size - 1 && y > 0 && y - 1 + dy >= 0
+           && spanEqual(cur + ((<usize>(y - 1) * w + x) << 2), prev + ((<usize>(y - 1 + dy) * w + x + dx) << 2), n)) { y--; rh++; g++; }
+  }
+  // Right and left: the shortest run of matching pixels over all rows.
+  if (tx1 + 1 < tilesX && changedIn(map, vecMap, tilesX, tx1 + 1, tx1 + 1, ty0, ty1)) {
+    let limit = min(size - 1, min(w - (x + rw), w - (x + rw + dx)));
+    for (let row = y; row < y + rh && limit > 0; row++) {
+      let m = 0;
+      while (m < limit && pixelMoved(cur, prev, w, x + rw + m, row, dx, dy)) m++;
+      limit = m;
+    }
+    rw += max(limit, 0);
+  }
+  if (tx0 > 0 && changedIn(map, vecMap, tilesX, tx0 - 1, tx0 - 1, ty0, ty1)) {
+    let limit = min(size - 1, min(x, x + dx));
+    for (let row = y; row < y + rh && limit > 0; row++) {
+      let m = 0;
+      while (m < limit && pixelMoved(cur, prev, w, x - 1 - m, row, dx, dy)) m++;
+      limit = m;
+    }
+    limit = max(limit, 0);
+    x -= limit; rw += limit;
+  }
+  store<i32>(r, x); store<i32>(r, y, 4); store<i32>(r, rw, 8); store<i32>(r, rh, 12);
+}
+
+/**
+ * True if the tiles in columns [tx0, tx1] and rows [ty0, ty1] include a
+ * changed one that no rectangle claims, and none that one does: growing into
+ * another rectangle would make the two overlap, and one's source could then
+ * lie under the other's destination.
+ */
+function changedIn(map: usize, vecMap: usize, tilesX: i32, tx0: i32, tx1: i32, ty0: i32, ty1: i32): bool {
+  let open = false;
+  for (let ty = ty0; ty <= ty1; ty++) {
+    for (let tx = tx0; tx <= tx1; tx++) {
+      const t = ty * tilesX + tx;
+      if (load<u8>(vecMap + t) != NO_VECTOR) return false;
+      if (load<u8>(map + t) != 0) open = true;
+    }
+  }
+  return open;
+}
+
+/**
+ * True if the tile at (x0, y0) equals the previous frame at every pixel
+ * that none of the first `copies` copy destinations covers.
+ */
+function restUnchanged(cur: usize, prev: usize, w: i32, h: i32, x0: i32, y0: i32, size: i32, copies: i32): bool {
+  const x1 = min(x0 + size, w);
+  const y1 = min(y0 + size, h);
+  for (let y = y0; y < y1; y++) {
+    const rowOff = <usize>y * w;
+    let x = x0;
+    while (x < x1) {
+      // The copy covering (x, y) that reaches furthest right, else the
+      // nearest copy starting right of x on this row.
+      let coverEnd = x;
+      let nextStart = x1;
+      for (let k = 0; k < copies; k++) {
+        const q = copyList + <usize>k * 12;
+        const qx = <i32>load<u16>(q, 4); const qy = <i32>load<u16>(q, 6);
+        if (y < qy || y >= qy + <i32>load<u16>(q, 10)) continue;
+        const qe = qx + <i32>load<u16>(q, 8);
+        if (qx <= x && qe > coverEnd) coverEnd = qe;
+        else if (qx > x && qx < nextStart) nextStart = qx;
+      }
+      if (coverEnd > x) { x = coverEnd; continue; }
+      const o = (rowOff + x) << 2;
+      if (!spanEqual(cur + o, prev + o, <usize>(nextStart - x) << 2)) return false;
+      x = nextStart;
+    }
+  }
+  return true;
 }
 
 @inline function sortKey(k: i32): i32 {

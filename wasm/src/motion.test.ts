@@ -56,3 +56,43 @@ t.test('a moved window is copied and decodes exactly', async (t) => {
     if (i > 0) t.ok(enc.lastStats!.copies > 0, `move ${i}: ${enc.lastStats!.copies} copies, ${enc.lastStats!.copiedTiles} tiles`);
   }
 });
+
+t.test('copies reach the moved window\'s exact edges, so only tiles with uncovered background are sent', async (t) => {
+  const w = 640, h = 400, tile = 32;
+  const bg = syntheticFrame(w, h, 21);
+  const win = syntheticFrame(200, 150, 22);
+  const place = (x: number, y: number) => {
+    const f = bg.slice();
+    for (let r = 0; r < 150; r++) f.set(win.subarray(r * 800, r * 800 + 800), ((y + r) * w + x) * 4);
+    return f;
+  };
+  const enc = core.createEncoder({ width: w, height: h, tileSize: tile });
+  const dec = core.createDecoder(w, h);
+  const moves = [[40, 30], [101, 53], [150, 71]] as const;
+  dec.decode(enc.encode(place(moves[0][0], moves[0][1])));
+  for (let i = 1; i < moves.length; i++) {
+    const [px, py] = moves[i - 1], [x, y] = moves[i];
+    const f = place(x, y);
+    dec.decode(enc.encode(f));
+    const fb = dec.framebufferView();
+    t.equal(firstDifference(new Uint8Array(fb.buffer, fb.byteOffset, fb.length), f), -1, `move ${i} decodes exactly`);
+    // Tiles holding background the window uncovered must be sent; every
+    // other changed tile is covered by the copy and the unchanged rest.
+    let uncovered = 0;
+    for (let ty = 0; ty < h / tile; ty++) {
+      for (let tx = 0; tx < w / tile; tx++) {
+        let hit = false;
+        for (let yy = ty * tile; yy < ty * tile + tile && !hit; yy++) {
+          for (let xx = tx * tile; xx < tx * tile + tile && !hit; xx++) {
+            const before = xx >= px && xx < px + 200 && yy >= py && yy < py + 150;
+            const now = xx >= x && xx < x + 200 && yy >= y && yy < y + 150;
+            hit = before && !now;
+          }
+        }
+        if (hit) uncovered++;
+      }
+    }
+    const s = enc.lastStats!;
+    t.equal(s.changedTiles - s.copiedTiles, uncovered, `move ${i}: ${s.changedTiles - s.copiedTiles} tiles sent, the ${uncovered} with uncovered background (${s.copies} copies)`);
+  }
+});
