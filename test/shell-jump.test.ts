@@ -12,7 +12,8 @@
  * outside the data folder, never returned, exclusive check-out shown to the
  * admin and checked in when the session ends; credential injection (F19)
  * from the vault and from an external provider module, with no secret in
- * any console message, HTTP answer or log. Skipped with the reason when
+ * any console message, HTTP answer or log; a keyboard-interactive (PAM)
+ * login answered from the rep's console, and cancelled. Skipped with the reason when
  * sshd cannot run here.
  * Needs `node scripts/build.mjs` first.
  */
@@ -396,6 +397,33 @@ async function run(): Promise<void> {
     t.ok((await admin.get('/api/admin/vault')).json().log.some((e: any) => e.name === 'safe:ssh-test' && e.action === 'injected'), 'its use is in the vault log');
     t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: 'safe:refused' })).code, 'VAULT_UNKNOWN', 'a refusal by the provider');
     t.equal((await alice.request({ t: 'shell_jump_start', itemId: vaultItem, cols: 80, rows: 24, credentialId: 'other:x' })).code, 'VAULT_UNKNOWN', 'an unknown provider');
+  });
+
+  t.test('a keyboard-interactive login: the server\'s question goes to the rep\'s console and the answer signs in', async (t) => {
+    const kbd = await startSshd({ kbdInteractive: true });
+    t.teardown(() => kbd.stop());
+    const saved = await alice.request({ t: 'shell_jump_save', ...base, port: kbd.port, name: 'PAM host', fingerprint: kbd.fingerprint });
+    const asked = alice.socket.messages.length;
+    // A typed password is tried as "password" (this server refuses that method); the server then asks.
+    alice.socket.send({ t: 'shell_jump_start', rid: 900_001, itemId: saved.item.id, cols: 80, rows: 24, password: 'not-used-here' });
+    const prompt = await alice.socket.next((m) => m.t === 'shell_jump_prompt' && alice.socket.messages.indexOf(m) >= asked, 10_000);
+    t.match(prompt, { itemId: saved.item.id, prompts: [{ echo: false }] });
+    t.match(prompt.prompts[0].prompt, /password/i);
+    t.equal((await bob.request({ t: 'shell_jump_answer', promptId: prompt.promptId, answers: [sshd.password] })).code, 'SSH_PROMPT_UNKNOWN', 'another rep cannot answer it');
+    t.equal((await alice.request({ t: 'shell_jump_answer', promptId: prompt.promptId, answers: [sshd.password] })).t, 'ack');
+    const started = await alice.socket.next((m) => m.rid === 900_001, 15_000);
+    t.equal(started.t, 'shell_jump_started', JSON.stringify(started));
+    const { v } = await firstShell(alice, started.sessionId);
+    v.type('echo pam-$((6*7))\r');
+    await v.until(/pam-42/);
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+
+    // Cancelling the question fails that login at once.
+    alice.socket.send({ t: 'shell_jump_start', rid: 900_002, itemId: saved.item.id, cols: 80, rows: 24, password: 'not-used-here' });
+    const again = await alice.socket.next((m) => m.t === 'shell_jump_prompt' && m.promptId !== prompt.promptId, 10_000);
+    await alice.request({ t: 'shell_jump_answer', promptId: again.promptId, cancel: true });
+    t.equal((await alice.socket.next((m) => m.rid === 900_002, 15_000)).code, 'SSH_AUTH_FAILED');
+    await alice.request({ t: 'jump_remove', itemId: saved.item.id });
   });
 
   t.test('removing an item', async (t) => {

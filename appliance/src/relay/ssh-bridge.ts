@@ -68,6 +68,8 @@ export function connectSsh(req: SshConnectRequest): Promise<{ client: Client; fi
   let refused: AppError | undefined;
   let rounds = 0;
   let passwordUsedForPrompt = false;
+  /** The rep cancelled (or never answered) a login question: whatever the server does next, the login failed. */
+  let unanswered = false;
   const methods: AnyAuthMethod[] = [];
   if (credentials.privateKey) methods.push({ type: 'publickey', username: target.username, key: credentials.privateKey, ...(credentials.passphrase ? { passphrase: credentials.passphrase } : {}) });
   if (credentials.password) methods.push({ type: 'password', username: target.username, password: credentials.password });
@@ -82,7 +84,10 @@ export function connectSsh(req: SshConnectRequest): Promise<{ client: Client; fi
         passwordUsedForPrompt = true;
         return finish([credentials.password]);
       }
-      req.prompt(name.slice(0, 200), instructions.slice(0, 1000), list).then(finish, () => finish([]));
+      req.prompt(name.slice(0, 200), instructions.slice(0, 1000), list).then(finish, () => {
+        unanswered = true;
+        finish([]);
+      });
     },
   });
   return new Promise((resolve, reject) => {
@@ -100,11 +105,12 @@ export function connectSsh(req: SshConnectRequest): Promise<{ client: Client; fi
     });
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (refused) return fail(refused);
+      if (unanswered) return fail(new AppError('SSH_AUTH_FAILED', 'a login question was not answered'));
       if (err.level === 'client-authentication') return fail(new AppError('SSH_AUTH_FAILED'));
       if (err.level === 'client-timeout') return fail(new AppError('SSH_CONNECT_FAILED', 'timed out'));
       fail(new AppError('SSH_CONNECT_FAILED', err.code ?? err.level ?? 'error'));
     });
-    client.on('close', () => fail(refused ?? new AppError('SSH_CONNECT_FAILED', 'closed')));
+    client.on('close', () => fail(refused ?? (unanswered ? new AppError('SSH_AUTH_FAILED', 'a login question was not answered') : new AppError('SSH_CONNECT_FAILED', 'closed'))));
     client.connect({
       host: target.host,
       port: target.port,

@@ -102,6 +102,9 @@ export function openShellJumpDialog(ctx: ConsoleContext, item: JumpItem, vault: 
   const keyFields = h('div', {}, field('sj-key', 'console.jump.auth.key', key, 'console.jump.auth.keyHint'), field('sj-passphrase', 'console.jump.auth.passphrase', passphrase));
   const vaultField = field('sj-credential', 'console.jump.auth.vault', credential);
   const noVault = vault.length === 0 ? h('p', { class: 'hint', text: 'console.jump.auth.noVault', attrs: { 'data-testid': 'no-vault' } }) : null;
+  // Administrators may jump outside the item's policy (F15); the appliance logs it.
+  const overrideBox = h('input', { attrs: { type: 'checkbox', id: 'sj-override', checked: override } });
+  const overrideField = ctx.store.admin && item.policyId ? h('div', { class: 'field check' }, overrideBox, h('label', { text: 'console.jump.override', attrs: { for: 'sj-override' } })) : null;
   const show = (): void => {
     passwordField.hidden = kind.value !== 'password';
     keyFields.hidden = kind.value !== 'key';
@@ -112,18 +115,18 @@ export function openShellJumpDialog(ctx: ConsoleContext, item: JumpItem, vault: 
   openDialog({
     title: 'console.jump.authTitle',
     titleArgs: { name: item.name },
-    content: [h('p', { class: 'hint', text: 'console.jump.authText', args: { target: targetLabel(ssh) } }), field('sj-auth', 'console.jump.auth.method', kind), passwordField, keyFields, vaultField, noVault],
+    content: [h('p', { class: 'hint', text: 'console.jump.authText', args: { target: targetLabel(ssh) } }), field('sj-auth', 'console.jump.auth.method', kind), passwordField, keyFields, vaultField, noVault, overrideField],
     confirm: 'console.jump.connect',
     testId: 'shell-jump-dialog',
     async onConfirm() {
       const creds: Credentials =
         kind.value === 'password' ? { password: password.value } : kind.value === 'key' ? { privateKey: key.value, ...(passphrase.value ? { passphrase: passphrase.value } : {}) } : { credentialId: credential.value };
       try {
-        await connect(ctx, item, creds, size, override, undefined);
+        await connect(ctx, item, creds, size, overrideBox.checked, undefined);
       } catch (err) {
         if (!(err instanceof ApiError) || err.code !== 'SSH_HOSTKEY_UNKNOWN' || !err.detail || !FINGERPRINT_PATTERN.test(err.detail)) throw err;
         // First contact: the rep compares the fingerprint, and only then are credentials sent.
-        openTrustDialog(ctx, item, err.detail, () => connect(ctx, item, creds, size, override, err.detail));
+        openTrustDialog(ctx, item, err.detail, () => connect(ctx, item, creds, size, overrideBox.checked, err.detail));
       }
     },
   });
