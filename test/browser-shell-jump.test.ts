@@ -129,6 +129,7 @@ async function run(): Promise<void> {
     await view.locator('.event-line', { hasText: `Alice started a Shell Jump to ${SSH_TEST_USER}@127.0.0.1:${sshd.port}` }).waitFor();
     await view.locator('.event-line', { hasText: `trusted the host key ${sshd.fingerprint}` }).waitFor();
     t.ok(await view.locator('[data-testid="chat-no-customer"]').isVisible(), 'the chat says there is no customer');
+    t.equal(await view.locator('[data-action="files-toggle"]').isVisible(), false, 'no file transfer for an SSH host');
     const keyBody = sshd.clientKey.split('\n')[1]!;
     t.notOk(received.some((f) => f.includes(keyBody)), 'the private key never came back to the browser');
 

@@ -426,6 +426,23 @@ async function run(): Promise<void> {
     await alice.request({ t: 'jump_remove', itemId: saved.item.id });
   });
 
+  t.test('the server dropping the connection: the session shows the host offline and the log says the Shell Jump ended', async (t) => {
+    const item = (await items(alice)).find((i) => i.name === 'Build host');
+    const started = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, privateKey: sshd.clientKey });
+    t.equal(started.t, 'shell_jump_started');
+    const { v } = await firstShell(alice, started.sessionId);
+    // The shell's parent is this connection's sshd process: killing it drops the connection, not the server.
+    v.type('kill -9 $PPID\r');
+    const exit = await v.control((m) => m.t === 'exit');
+    t.match(exit.reason ?? '', /SSH connection closed/, 'the tab says the connection closed');
+    const gone = await alice.socket.next((m) => m.t === 'session' && m.session.id === started.sessionId && m.session.customerConnected === false, 10_000);
+    t.ok(gone, 'the session shows the host disconnected');
+    const detail = await alice.request({ t: 'open_session', sessionId: started.sessionId });
+    t.ok(detail.events.some((e: any) => e.kind === 'shell_jump_ended'), 'the log says the Shell Jump ended');
+    t.equal((await alice.request({ t: 'shell_open', sessionId: started.sessionId, cols: 80, rows: 24 })).code, 'CUSTOMER_OFFLINE', 'no new shell without a connection');
+    t.equal((await alice.request({ t: 'end', sessionId: started.sessionId })).t, 'ack', 'the rep can still end it');
+  });
+
   t.test('removing an item', async (t) => {
     const item = (await items(alice)).find((i) => i.name === 'Build host');
     t.equal((await alice.request({ t: 'jump_remove', itemId: item.id })).t, 'ack');

@@ -188,6 +188,8 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
     leaveButton.hidden = s.kind === 'browser' || s.kind === 'ssh' || !s.customerConnected;
+    // A Shell Jump offers only its shells: no file transfer to open.
+    filesToggle.hidden = s.kind === 'ssh';
     more.refresh();
     dismiss.hidden = !s.customerConnected;
     elevate.hidden = s.kind !== 'browser' || !s.customerConnected;

@@ -94,7 +94,8 @@ export function specialActionsMenu(ctx: ConsoleContext, sessionId: string): Spec
   const stopMenu = menuBehaviour(wrap, panel, items, close);
 
   const render = (): void => {
-    wrap.hidden = !store.permissions.specialActions;
+    // A Shell Jump has no customer client to run them (the appliance refuses with CLIENT_UNSUPPORTED).
+    wrap.hidden = !store.permissions.specialActions || store.sessions.get(sessionId)?.kind === 'ssh';
     if (wrap.hidden) close(false);
   };
   render();
