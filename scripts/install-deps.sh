@@ -20,6 +20,8 @@ declare -A NEED=(
   [/usr/bin/xauth]=xauth
   [/usr/bin/x11vnc]=x11vnc
   [/usr/sbin/sshd]=openssh-server
+  # The Shell Jump tests make host and client keys and read fingerprints.
+  [/usr/bin/ssh-keygen]=openssh-client
   # The command-shell tests draw full-screen programs in a real pty.
   [/usr/bin/top]=procps
   [/usr/bin/vi]=vim-tiny

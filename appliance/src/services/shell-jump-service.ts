@@ -172,7 +172,8 @@ export class ShellJumpService {
   async start(userId: string, ws: ConsoleWs | undefined, req: JumpRequest): Promise<string> {
     const item = this.d.jumps.visible(userId, req.itemId);
     if (item.method !== 'shell_jump' || !item.ssh) throw new AppError('BAD_FIELD', 'not a Shell Jump item');
-    if (!this.isAdmin(userId) && !this.d.permissions.effective(userId).shell) throw new AppError('SHELL_NOT_ALLOWED');
+    // The session is its shells: without the shell permission (administrators included) there is nothing to show.
+    if (!this.d.permissions.effective(userId).shell) throw new AppError('SHELL_NOT_ALLOWED');
     this.d.jumps.checkPolicy(userId, item, req.override === true);
     const typed = Boolean(req.password || req.privateKey);
     if (!typed && !req.credentialId) throw new AppError('SSH_NO_CREDENTIAL');
