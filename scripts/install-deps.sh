@@ -29,14 +29,17 @@ declare -A NEED=(
 )
 
 # The Shell Jump tests log in to their own sshd (on 127.0.0.1, its own config)
-# as this dedicated user. It is unlocked ('*': no password works until a test
-# sets a random one for its run, and resets it after), because sshd refuses
-# even key logins for a locked account.
-SSH_TEST_USER=relaydesk-ssh-test
+# as these dedicated users, one per test file that sets a password (so files
+# running at the same time do not change each other's). They are unlocked
+# ('*': no password works until a test sets a random one for its run, and
+# resets it after), because sshd refuses even key logins for a locked account.
+SSH_TEST_USERS="relaydesk-ssh-test relaydesk-ssh-ui"
 ensure_ssh_user() {
   [ "$(id -u)" -eq 0 ] || return 0
-  id "$SSH_TEST_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$SSH_TEST_USER"
-  usermod -p '*' "$SSH_TEST_USER"
+  for u in $SSH_TEST_USERS; do
+    id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
+    usermod -p '*' "$u"
+  done
 }
 
 missing=()

@@ -9,7 +9,8 @@
  * admin stores a private key on the Vault page (shown as dots), Alice picks
  * it for a jump and signs in without seeing it, the admin page shows it
  * checked out by her and free again once the session ended, and no frame or
- * HTTP answer to either browser carries the key.
+ * HTTP answer to either browser carries the key. A PAM server's login
+ * question is answered in the console's prompt dialog.
  * Skipped with the reason when sshd cannot run here.
  * Needs `node scripts/build.mjs` first.
  */
@@ -22,9 +23,9 @@ import { DEFAULT_USER_PERMISSIONS } from '../common/permissions.ts';
 import { ADMIN_PASSWORD, startAppliance } from './helpers/appliance.ts';
 import { launchTrusting } from './helpers/browser.ts';
 import { adminAgent, createUser } from './helpers/rep.ts';
-import { SSH_TEST_USER, sshdUnavailable, startSshd } from './helpers/sshd.ts';
+import { SSH_UI_USER as SSH_TEST_USER, sshdUnavailable, startSshd } from './helpers/sshd.ts';
 
-const why = sshdUnavailable();
+const why = sshdUnavailable(SSH_TEST_USER);
 if (why) {
   t.test('Shell Jump in the browser against a real sshd', { skip: `needs a real sshd: ${why}` }, async () => undefined);
 } else {
@@ -32,7 +33,7 @@ if (why) {
 }
 
 async function run(): Promise<void> {
-  const sshd = await startSshd();
+  const sshd = await startSshd({ user: SSH_TEST_USER });
   const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-browser-shelljump-'));
   const app = await startAppliance();
   t.teardown(async () => {
@@ -202,6 +203,43 @@ async function run(): Promise<void> {
     t.notOk(received.some((f) => f.includes(keyBody)), 'no WebSocket frame to the rep\'s browser held the key');
     t.notOk(adminReceived.some((b) => b.includes(keyBody)), 'no HTTP answer to the admin\'s browser held the key');
     await adminCtx.close();
+  });
+
+  await t.test('the SSH server\'s login question (keyboard-interactive) is answered in a console dialog', async (t) => {
+    const kbd = await startSshd({ user: SSH_TEST_USER, kbdInteractive: true, password: true });
+    t.teardown(() => kbd.stop());
+    await page.click('#nav-jump');
+    await page.click('[data-action="new-shell-jump"]');
+    await page.fill('#sj-name', 'PAM box');
+    await page.fill('#sj-host', '127.0.0.1');
+    await page.fill('#sj-port', String(kbd.port));
+    await page.fill('#sj-user', SSH_TEST_USER);
+    await page.fill('#sj-fingerprint', kbd.fingerprint);
+    await page.locator('[data-testid="shell-item-dialog"] button[type="submit"]').click();
+    const row = page.locator('#jump-table tr', { hasText: 'PAM box' });
+    await row.locator('[data-action="jump"]').click();
+    await page.locator('[data-testid="shell-jump-dialog"]').waitFor();
+    // This server takes no plain password method: the typed one is refused and the server asks instead.
+    await page.fill('#sj-password', 'not-this-one');
+    await page.locator('[data-testid="shell-jump-dialog"] button[type="submit"]').click();
+    const ask = page.locator('[data-testid="ssh-prompt-dialog"]');
+    await ask.waitFor({ timeout: 15_000 });
+    t.match(await ask.innerText(), /password/i, 'the server\'s question is shown');
+    t.equal(await ask.locator('input').getAttribute('type'), 'password', 'a hidden answer is typed hidden');
+    await ask.locator('input').fill(kbd.password!);
+    await ask.locator('button[type="submit"]').click();
+    const view = page.locator('.session-view:not([hidden])', { hasText: 'PAM box' });
+    await view.waitFor({ timeout: 15_000 });
+    const term = view.locator('[data-testid="shell-pane"] .shell-terminal:not([hidden])');
+    await screenShows(term, /[#$] *$/m);
+    await term.click();
+    await page.keyboard.type('echo pam-$((6*7))');
+    await page.keyboard.press('Enter');
+    await screenShows(term, /^pam-42 *$/m);
+    t.pass('signed in by answering the question');
+    t.notOk(received.some((f) => f.includes(kbd.password!)), 'the answer never came back to the browser');
+    await view.locator('[data-action="end"]').click();
+    await page.locator('[data-testid="end-dialog"] button[type="submit"]').click();
   });
 
   t.same(pageErrors, [], 'no page errors');

@@ -4,8 +4,9 @@
  * 127.0.0.1 on a free port, started in the foreground and killed by its
  * process id. The machine's own sshd and /etc/ssh are never touched.
  *
- * Logins are as the dedicated user `relaydesk-ssh-test` that
- * scripts/install-deps.sh creates (root only). Asked to, when running as
+ * Logins are as a dedicated user that scripts/install-deps.sh creates
+ * (root only): `relaydesk-ssh-test`, or `relaydesk-ssh-ui` for the browser
+ * test. Asked to, when running as
  * root, the helper gives that user a random password for this run
  * (password tests) and resets it to '*' (no password works) on stop. `sshdUnavailable()`
  * says why these tests must be skipped on this machine, or undefined.
@@ -18,6 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const SSH_TEST_USER = 'relaydesk-ssh-test';
+/** The browser test's own user, so its password never clashes with test/shell-jump.test.ts's. */
+export const SSH_UI_USER = 'relaydesk-ssh-ui';
 const SSHD = '/usr/sbin/sshd';
 
 export interface TestSshd {
@@ -33,9 +36,9 @@ export interface TestSshd {
   stop(): Promise<void>;
 }
 
-export function sshdUnavailable(): string | undefined {
+export function sshdUnavailable(user = SSH_TEST_USER): string | undefined {
   if (!existsSync(SSHD)) return 'openssh-server is not installed (run scripts/install-deps.sh)';
-  if (spawnSync('id', [SSH_TEST_USER]).status !== 0) return `the test user ${SSH_TEST_USER} does not exist (scripts/install-deps.sh creates it when run as root)`;
+  if (spawnSync('id', [user]).status !== 0) return `the test user ${user} does not exist (scripts/install-deps.sh creates it when run as root)`;
   if (process.getuid?.() !== 0) return 'sshd needs root to log users in';
   return undefined;
 }
@@ -79,10 +82,11 @@ async function waitBanner(port: number, child: ChildProcess): Promise<void> {
 }
 
 /**
- * `password`: give the test user a random password for this run (root only). Only one test file may do
- * so at a time (test/shell-jump.test.ts): the password is the account's, shared by every sshd.
+ * `password`: give the user a random password for this run (root only). The password is the account's,
+ * shared by every sshd: each test file that sets one has its own `user`.
  */
-export async function startSshd(opts: { kbdInteractive?: boolean; password?: boolean } = {}): Promise<TestSshd> {
+export async function startSshd(opts: { kbdInteractive?: boolean; password?: boolean; user?: string } = {}): Promise<TestSshd> {
+  const user = opts.user ?? SSH_TEST_USER;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-sshd-'));
   chmodSync(dir, 0o755);
   keygen(path.join(dir, 'hostkey'));
@@ -94,7 +98,7 @@ export async function startSshd(opts: { kbdInteractive?: boolean; password?: boo
   let password: string | undefined;
   if (opts.password && process.getuid?.() === 0) {
     password = `pw-${randomBytes(12).toString('base64url')}`;
-    execFileSync('chpasswd', [], { input: `${SSH_TEST_USER}:${password}\n` });
+    execFileSync('chpasswd', [], { input: `${user}:${password}\n` });
   }
   mkdirSync('/run/sshd', { recursive: true });
   let lastErr: unknown;
@@ -116,7 +120,7 @@ export async function startSshd(opts: { kbdInteractive?: boolean; password?: boo
         `KbdInteractiveAuthentication ${opts.kbdInteractive ? 'yes' : 'no'}`,
         `UsePAM ${opts.kbdInteractive ? 'yes' : 'no'}`,
         'PermitRootLogin no',
-        `AllowUsers ${SSH_TEST_USER}`,
+        `AllowUsers ${user}`,
         'PrintMotd no',
         'MaxAuthTries 6',
         '',
@@ -146,7 +150,7 @@ export async function startSshd(opts: { kbdInteractive?: boolean; password?: boo
       async stop() {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;
-        if (password) execFileSync('usermod', ['-p', '*', SSH_TEST_USER]);
+        if (password) execFileSync('usermod', ['-p', '*', user]);
         rmSync(dir, { recursive: true, force: true });
       },
     };
