@@ -236,6 +236,33 @@ async function run(): Promise<void> {
     t.equal((await alice.request({ t: 'shell_jump_start', itemId: saved.item.id, cols: 80, rows: 24 })).code, 'SSH_NO_CREDENTIAL');
   });
 
+  t.test('a passphrase-protected key: typed with its passphrase, or from the vault', async (t) => {
+    const keyFile = path.join(work, 'locked-key');
+    writeFileSync(keyFile, sshd.clientKey, { mode: 0o600 });
+    execFileSync('ssh-keygen', ['-q', '-p', '-f', keyFile, '-P', '', '-N', 'key-passphrase-42']);
+    const locked = readFileSync(keyFile, 'utf8');
+    t.notOk(locked.includes(sshd.clientKey.split('\n')[1]!), 'the key is encrypted now');
+    const item = (await items(alice)).find((i) => i.name === 'Team host');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, privateKey: locked })).code, 'SSH_BAD_KEY', 'without its passphrase');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, privateKey: locked, passphrase: 'wrong' })).code, 'SSH_BAD_KEY', 'with a wrong one');
+    const typed = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, privateKey: locked, passphrase: 'key-passphrase-42' });
+    t.equal(typed.t, 'shell_jump_started', JSON.stringify(typed));
+    await alice.request({ t: 'end', sessionId: typed.sessionId });
+    const cred = await admin.post('/api/admin/vault', { name: 'Locked key', username: SSH_TEST_USER, kind: 'private_key', secret: locked, passphrase: 'key-passphrase-42', userIds: [alice.id], teamIds: [] });
+    t.equal(cred.status, 201);
+    t.equal(cred.json().credential.hasPassphrase, true);
+    t.notOk(cred.text.includes('key-passphrase-42'), 'the passphrase is not returned');
+    const fromVault = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, credentialId: cred.json().credential.id });
+    t.equal(fromVault.t, 'shell_jump_started', JSON.stringify(fromVault));
+    const { v } = await firstShell(alice, fromVault.sessionId);
+    v.type('echo locked-$((6*7))\r');
+    await v.until(/locked-42/);
+    await alice.request({ t: 'end', sessionId: fromVault.sessionId });
+    const raw = readdirSync(path.join(dataDir, 'db')).map((f) => readFileSync(path.join(dataDir, 'db', f)));
+    t.notOk(raw.some((b) => b.includes(Buffer.from('key-passphrase-42'))), 'the passphrase is not in the raw LMDB files');
+    t.equal((await admin.del(`/api/admin/vault/${cred.json().credential.id}`)).status, 200);
+  });
+
   t.test('a wrong password is refused', async (t) => {
     const item = (await items(alice)).find((i) => i.name === 'Build host');
     const r = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: 'wrong-password' });
@@ -268,6 +295,7 @@ async function run(): Promise<void> {
     const r = await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password });
     t.equal(r.code, 'JUMP_POLICY');
     t.ok(Date.parse(r.detail) > Date.now(), 'the next allowed time');
+    t.equal((await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password, override: true })).code, 'JUMP_POLICY', 'only administrators may override');
     await alice.request({ t: 'shell_jump_save', ...base, itemId: item.id, policyId: '' });
   });
 
