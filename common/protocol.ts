@@ -193,7 +193,7 @@ export type ApplianceToConsole =
   | { t: 'jump_item'; item: JumpItem }
   /** The answer to `shell_jump_save`: the item as saved. */
   | { t: 'jump_item'; rid: number; item: JumpItem }
-  | { t: 'vault_credentials'; rid: number; credentials: Array<{ id: string; name: string; username: string; kind: 'password' | 'private_key'; description: string; checkedOutBy: string | null }> }
+  | { t: 'vault_credentials'; rid: number; credentials: Array<{ id: string; name: string; username: string; kind: 'password' | 'private_key'; description: string; checkedOutBy: string | null; checkedOutByMe: boolean }> }
   /** A Shell Jump connected: its session (already owned by the rep, first shell running). */
   | { t: 'shell_jump_started'; rid: number; sessionId: string }
   /** The SSH server asks (keyboard-interactive): answer with `shell_jump_answer` within 110 s. */

@@ -199,6 +199,24 @@ async function run(): Promise<void> {
     }
     t.match(await vaultRow.innerText(), /Available/, 'checked in when the session ended');
     await adminPage.locator('#vault-log tr', { hasText: 'checked in' }).first().waitFor();
+
+    // Jumped again, Alice checks it in herself from the Jump Items tab while the session runs (it stays open).
+    await page.click('#nav-jump');
+    await row.locator('[data-action="jump"]').click();
+    await page.locator('[data-testid="shell-jump-dialog"]').waitFor();
+    await page.selectOption('#sj-auth', 'vault');
+    await page.locator('[data-testid="shell-jump-dialog"] button[type="submit"]').click();
+    const again = page.locator('.session-view:not([hidden])', { hasText: 'Lab server' });
+    await again.waitFor({ timeout: 15_000 });
+    await page.click('#nav-jump');
+    const mine = page.locator('#vault-mine tr', { hasText: 'Lab key' });
+    await mine.locator('[data-testid="checkout"]', { hasText: 'Alice' }).waitFor();
+    await mine.locator('[data-action="vault-checkin"]').click();
+    await mine.locator('[data-testid="checkout"]', { hasText: 'Available' }).waitFor();
+    t.equal(await mine.locator('[data-action="vault-checkin"]').isVisible(), false, 'nothing left to check in');
+    await adminPage.reload();
+    t.match(await vaultRow.innerText(), /Available/, 'the admin page agrees');
+
     const keyBody = sshd.clientKey.split('\n')[1]!;
     t.notOk(received.some((f) => f.includes(keyBody)), 'no WebSocket frame to the rep\'s browser held the key');
     t.notOk(adminReceived.some((b) => b.includes(keyBody)), 'no HTTP answer to the admin\'s browser held the key');

@@ -38,6 +38,7 @@ export interface CredentialChoice {
   kind: 'password' | 'private_key';
   description: string;
   checkedOutBy: string | null;
+  checkedOutByMe: boolean;
 }
 
 export class CredentialBroker implements CredentialSource {
@@ -53,8 +54,8 @@ export class CredentialBroker implements CredentialSource {
   async listFor(userId: string, itemId?: string): Promise<CredentialChoice[]> {
     const host = itemId ? this.d.jumpItem(userId, itemId).ssh?.host : undefined;
     const ctx = this.ctx(userId, host);
-    const held = new Map(this.d.vault.all().map((c) => [c.id, c.checkout?.userName ?? null]));
-    const own = (await this.d.vault.list(ctx)).map((c) => ({ ...c, checkedOutBy: held.get(c.id) ?? null }));
+    const held = new Map(this.d.vault.all().map((c) => [c.id, c.checkout]));
+    const own = (await this.d.vault.list(ctx)).map((c) => ({ ...c, checkedOutBy: held.get(c.id)?.userName ?? null, checkedOutByMe: held.get(c.id)?.userId === userId }));
     const ext = this.d.external;
     if (!ext) return own;
     try {
@@ -63,7 +64,7 @@ export class CredentialBroker implements CredentialSource {
         ...own,
         ...theirs
           .filter((c) => PROVIDER_CREDENTIAL_PATTERN.test(c.id))
-          .map((c) => ({ id: `${ext.id}:${c.id}`, name: String(c.name).slice(0, 100), username: String(c.username).slice(0, 64), kind: c.kind === 'private_key' ? ('private_key' as const) : ('password' as const), description: String(c.description ?? '').slice(0, 500), checkedOutBy: null })),
+          .map((c) => ({ id: `${ext.id}:${c.id}`, name: String(c.name).slice(0, 100), username: String(c.username).slice(0, 64), kind: c.kind === 'private_key' ? ('private_key' as const) : ('password' as const), description: String(c.description ?? '').slice(0, 500), checkedOutBy: null, checkedOutByMe: false })),
       ];
     } catch (err) {
       this.d.log.warn({ provider: ext.id, err: (err as Error).message }, 'credential provider could not list');

@@ -4,7 +4,9 @@
  * group, status, computer and last access, a filter, and per item Jump
  * (start a session, owned by the rep, and open it) and Remove (confirmed;
  * a jump client uninstalls itself). Reps allowed to (and administrators)
- * add Shell Jump items (SSH hosts, F13) and edit the ones they manage. The list is loaded when the tab is first shown
+ * add Shell Jump items (SSH hosts, F13) and edit the ones they manage.
+ * Below the items: the vault credentials the rep may use, with Check in for
+ * the ones they hold (web/src/console/vault-section.ts). The list is loaded when the tab is first shown
  * and kept current by the appliance's `jump_item` / `jump_gone` messages.
  */
 import type { JumpItem } from '../../../common/jump.ts';
@@ -16,6 +18,7 @@ import type { ConsoleContext } from './console-context.ts';
 import { formatDateTime } from './format.ts';
 import { supportButtonsSection } from './support-buttons.ts';
 import { openPromptDialog, openShellItemDialog, openShellJumpDialog, type VaultChoice } from './shell-jump-dialogs.ts';
+import { vaultSection } from './vault-section.ts';
 
 /** A jump's session shows up within this time or the rep is told it did not start. */
 const JUMP_WAIT_MS = 20_000;
@@ -37,6 +40,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
   );
   let loaded = false;
   const buttons = supportButtonsSection(ctx);
+  const vault = vaultSection(ctx);
   let policies: Array<{ id: string; name: string }> = [];
 
   /** A jump refused by its policy: say when it opens; administrators may jump anyway. */
@@ -175,6 +179,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter, newItem),
     h('p', { class: 'hint', text: 'console.jump.lead' }),
     h('div', { class: 'card' }, table),
+    vault.el,
     buttons.el,
   );
   render();
@@ -182,6 +187,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     el,
     shown() {
       buttons.load();
+      vault.load();
       // Policies change rarely and are not pushed: fetched each time the tab is shown.
       api<{ policies: Array<{ id: string; name: string }> }>('GET', '/api/admin/jump-policies').then(
         (r) => {
