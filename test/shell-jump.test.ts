@@ -24,7 +24,7 @@ import path from 'node:path';
 import t from 'tap';
 import WebSocket from 'ws';
 import { DEFAULT_USER_PERMISSIONS } from '../common/permissions.ts';
-import { startAppliance } from './helpers/appliance.ts';
+import { ADMIN_PASSWORD, startAppliance } from './helpers/appliance.ts';
 import { consoleRep, type ConsoleRep } from './helpers/customer.ts';
 import { adminAgent, createTeam } from './helpers/rep.ts';
 import { SSH_TEST_USER, sshdUnavailable, startSshd } from './helpers/sshd.ts';
@@ -296,6 +296,12 @@ async function run(): Promise<void> {
     t.equal(r.code, 'JUMP_POLICY');
     t.ok(Date.parse(r.detail) > Date.now(), 'the next allowed time');
     t.equal((await alice.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password, override: true })).code, 'JUMP_POLICY', 'only administrators may override');
+    const boss = await consoleRep(app, 'admin', false, ADMIN_PASSWORD);
+    const overridden = await boss.request({ t: 'shell_jump_start', itemId: item.id, cols: 80, rows: 24, password: sshd.password, override: true });
+    t.equal(overridden.t, 'shell_jump_started', 'an administrator jumps anyway');
+    t.match(app.output(), /jump policy overridden by an administrator/, 'and the log says so');
+    await boss.request({ t: 'end', sessionId: overridden.sessionId });
+    boss.socket.ws.close();
     await alice.request({ t: 'shell_jump_save', ...base, itemId: item.id, policyId: '' });
   });
 

@@ -112,8 +112,8 @@ export interface ConsoleRep {
 
 let rid = 1;
 
-/** Enables the web console (admin), creates `username` once, signs the rep in and opens the console socket. */
-export async function consoleRep(app: RunningAppliance, username: string, create = true): Promise<ConsoleRep> {
+/** Enables the web console (admin), creates `username` once, signs the rep in and opens the console socket. `password` defaults to `<username>-password`. */
+export async function consoleRep(app: RunningAppliance, username: string, create = true, password = `${username}-password`): Promise<ConsoleRep> {
   if (create) {
     const admin = new Agent(app.origin, app.caPem);
     if ((await admin.signIn('admin', ADMIN_PASSWORD)).status !== 200) throw new Error('admin sign-in failed');
@@ -122,7 +122,7 @@ export async function consoleRep(app: RunningAppliance, username: string, create
     if (r.status !== 201) throw new Error(r.text);
   }
   const agent = new Agent(app.origin, app.caPem);
-  const r = await agent.signIn(username, `${username}-password`, 'console');
+  const r = await agent.signIn(username, password, 'console');
   if (r.status !== 200) throw new Error(r.text);
   const socket = await openSocket(app.origin, app.caPem, '/ws/console', `__Host-rd_console=${agent.cookies.get('__Host-rd_console')}`);
   socket.send({ t: 'hello', v: 1 });
