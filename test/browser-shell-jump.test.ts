@@ -34,12 +34,12 @@ if (why) {
 
 async function run(): Promise<void> {
   const sshd = await startSshd({ user: SSH_TEST_USER });
+  t.teardown(() => sshd.stop());
   const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-browser-shelljump-'));
   const app = await startAppliance();
   t.teardown(async () => {
     if (!t.passing()) t.comment(app.output().slice(-3000), sshd.output().slice(-2000));
     await app.stop();
-    await sshd.stop();
     rmSync(work, { recursive: true, force: true });
     rmSync(`${app.dataDir}.vault.key`, { force: true });
   });

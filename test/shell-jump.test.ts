@@ -38,6 +38,8 @@ if (why) {
 
 async function run(): Promise<void> {
   const sshd = await startSshd({ password: true });
+  // Registered at once: an appliance that fails to start must not leave the sshd (and its password) behind.
+  t.teardown(() => sshd.stop());
   const work = mkdtempSync(path.join(os.tmpdir(), 'relaydesk-shelljump-test-'));
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir);
@@ -60,7 +62,6 @@ async function run(): Promise<void> {
   const app = await startAppliance({ dataDir, env: { RELAYDESK_VAULT_PROVIDER: providerFile, SAFE_USER: SSH_TEST_USER, SAFE_PASSWORD: sshd.password ?? '' } });
   t.teardown(async () => {
     await app.stop();
-    await sshd.stop();
     rmSync(work, { recursive: true, force: true });
     rmSync(`${dataDir}.vault.key`, { force: true });
   });

@@ -124,8 +124,9 @@ async function main(): Promise<void> {
   out.end();
   await once(out, 'close');
   const sshd = await startSshd();
-  const app = await startAppliance({ env: { RELAYDESK_LOG_LEVEL: 'warn' } });
+  let app: Awaited<ReturnType<typeof startAppliance>> | undefined;
   try {
+    app = await startAppliance({ env: { RELAYDESK_LOG_LEVEL: 'warn' } });
     const admin = await consoleRep(app, 'alice');
     const granted = await (await adminAgent(app)).put(`/api/admin/users/${admin.id}/permissions`, { ...DEFAULT_USER_PERMISSIONS, allowedPaths: [], shellJump: true });
     if (granted.status !== 200) throw new Error(granted.text);
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
     console.log(`keystroke echo (${KEYSTROKES}): direct median ${ms(median(eDirect))} p99 ${ms(p99(eDirect))}; Shell Jump median ${ms(median(eJump))} p99 ${ms(p99(eJump))}  ratio (median) ${(median(eJump) / median(eDirect)).toFixed(2)}`);
     console.log(`cat ${SIZE / MB} MiB: direct ${tDirect.toFixed(1)} MB/s, Shell Jump ${tJump.toFixed(1)} MB/s  ratio ${(tJump / tDirect).toFixed(2)}`);
   } finally {
-    await app.stop();
+    await app?.stop();
     await sshd.stop();
     rmSync(work, { recursive: true, force: true });
   }
