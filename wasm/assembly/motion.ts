@@ -9,7 +9,8 @@
 //    windows). Two "edge" pixels and their left neighbours are compared
 //    first, so most positions cost a load or two. Once SETTLED_VOTES probes
 //    agree on a vector, a probe that fits no known vector is not scanned for.
-//    Probing gives up after MAX_FAILED_PROBES failures if nothing was found.
+//    Probing gives up after MAX_FAILED_PROBES failures if nothing was found
+//    (fewer when the last frame found nothing either).
 // 2. Vectors with at least MIN_VOTES probes become candidates.
 // 3. Every changed tile is tested against each candidate (exact compare of
 //    the whole tile); matching tiles join runs per tile row, and runs with
@@ -48,6 +49,10 @@ const MAX_FAILED_PROBES: i32 = 8;
 // Once a vector is known, failed probes are mostly new content (the part of
 // a scrolled page that came into view); this many end the probing too.
 const MAX_FAILED_PROBES_FOUND: i32 = 12;
+// After a frame whose probes all failed (video plays, content is redrawn),
+// this many failures end the probing: motion that starts later is still
+// found by the first probes on it, and the next frame tries again.
+const MAX_FAILED_PROBES_AFTER_MISS: i32 = 3;
 // Visiting order of the probes: a prime above MAX_PROBES, so coprime with
 // any probe count.
 const PROBE_STEP: i32 = 29;
@@ -82,6 +87,8 @@ let vectors = 0;
 const hintDx = memory.data(MAX_CANDIDATES * 4);
 const hintDy = memory.data(MAX_CANDIDATES * 4);
 let hints = 0;
+// The last frame that probed found no vector (see MAX_FAILED_PROBES_AFTER_MISS).
+let missedLast = false;
 
 @inline function vi(base: usize, i: i32): i32 { return load<i32>(base + (<usize>i << 2)); }
 @inline function vs(base: usize, i: i32, v: i32): void { store<i32>(base + (<usize>i << 2), v); }
@@ -231,6 +238,7 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     count++;
   }
   let failed = 0;
+  const allowed = missedLast ? MAX_FAILED_PROBES_AFTER_MISS : MAX_FAILED_PROBES;
   for (let i = 0; i < count; i++) {
     const k = (count / 2 + i * PROBE_STEP) % count;
     const t = vi(probeTile, k);
@@ -240,8 +248,9 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
     ex = e & 0xff; ey = (e >> 8) & 0xff; ex2 = (e >> 16) & 0xff; ey2 = e >> 24;
     evalue = <u32>vi(probeValue, k);
     evalue2 = <u32>vi(probeValue2, k);
-    if (!search(cur, prev, w, h) && ++failed >= (vectors == 0 ? MAX_FAILED_PROBES : MAX_FAILED_PROBES_FOUND)) break;
+    if (!search(cur, prev, w, h) && ++failed >= (vectors == 0 ? allowed : MAX_FAILED_PROBES_FOUND)) break;
   }
+  missedLast = count > 0 && vectors == 0;
   // Candidates: the best-voted vectors, in vote order.
   let cands = 0;
   for (let c = 0; c < MAX_CANDIDATES; c++) {
