@@ -399,6 +399,40 @@ export function detectMotion(cur: usize, prev: usize, w: i32, h: i32, log2: i32,
   return ((load<u32>(cur + ((<usize>y * w + x) << 2)) ^ load<u32>(prev + ((<usize>(y + dy) * w + x + dx) << 2))) & 0xffffff) == 0;
 }
 
+/**
+ * How many pixels from (x, y) rightwards, up to `limit`, equal the previous
+ * frame's at (x+dx, y+dy); four at a time.
+ */
+function movedRight(cur: usize, prev: usize, w: i32, x: i32, y: i32, dx: i32, dy: i32, limit: i32): i32 {
+  const a = cur + ((<usize>y * w + x) << 2);
+  const b = prev + ((<usize>(y + dy) * w + x + dx) << 2);
+  const mask = i32x4.splat(0x00ffffff);
+  let m = 0;
+  for (; m + 4 <= limit; m += 4) {
+    const o = <usize>m << 2;
+    const bits = i32x4.bitmask(i32x4.eq(v128.and(v128.xor(v128.load(a + o), v128.load(b + o)), mask), i32x4.splat(0)));
+    if (bits != 15) return m + <i32>ctz<u32>(~bits);
+  }
+  while (m < limit && ((load<u32>(a + (<usize>m << 2)) ^ load<u32>(b + (<usize>m << 2))) & 0xffffff) == 0) m++;
+  return m;
+}
+
+/** The same leftwards from (x, y): pixels x, x−1, … */
+function movedLeft(cur: usize, prev: usize, w: i32, x: i32, y: i32, dx: i32, dy: i32, limit: i32): i32 {
+  const a = cur + ((<usize>y * w + x) << 2);
+  const b = prev + ((<usize>(y + dy) * w + x + dx) << 2);
+  const mask = i32x4.splat(0x00ffffff);
+  let m = 0;
+  for (; m + 4 <= limit; m += 4) {
+    // Pixels x−m−3 … x−m; bit 3 is the one nearest x.
+    const o = <usize>(m + 3) << 2;
+    const bits = i32x4.bitmask(i32x4.eq(v128.and(v128.xor(v128.load(a - o), v128.load(b - o)), mask), i32x4.splat(0)));
+    if (bits != 15) return m + <i32>clz<u32>(~bits << 28);
+  }
+  while (m < limit && ((load<u32>(a - (<usize>m << 2)) ^ load<u32>(b - (<usize>m << 2))) & 0xffffff) == 0) m++;
+  return m;
+}
+
 /** True if column x, rows [y, y+rh), is the same in both frames. */
 function columnUnchanged(cur: usize, prev: usize, w: i32, x: i32, y: i32, rh: i32): bool {
   for (let r = 0; r < rh; r++) if (!pixelMoved(cur, prev, w, x, y + r, 0, 0)) return false;
@@ -445,20 +479,12 @@ function growRect(r: usize, cur: usize, prev: usize, w: i32, h: i32, log2: i32, 
   // Right and left: the shortest run of matching pixels over all rows.
   if (tx1 + 1 < tilesX && changedIn(map, vecMap, tilesX, tx1 + 1, tx1 + 1, ty0, ty1)) {
     let limit = min(size - 1, min(w - (x + rw), w - (x + rw + dx)));
-    for (let row = y; row < y + rh && limit > 0; row++) {
-      let m = 0;
-      while (m < limit && pixelMoved(cur, prev, w, x + rw + m, row, dx, dy)) m++;
-      limit = m;
-    }
+    for (let row = y; row < y + rh && limit > 0; row++) limit = movedRight(cur, prev, w, x + rw, row, dx, dy, limit);
     rw += max(limit, 0);
   }
   if (tx0 > 0 && changedIn(map, vecMap, tilesX, tx0 - 1, tx0 - 1, ty0, ty1)) {
     let limit = min(size - 1, min(x, x + dx));
-    for (let row = y; row < y + rh && limit > 0; row++) {
-      let m = 0;
-      while (m < limit && pixelMoved(cur, prev, w, x - 1 - m, row, dx, dy)) m++;
-      limit = m;
-    }
+    for (let row = y; row < y + rh && limit > 0; row++) limit = movedLeft(cur, prev, w, x - 1, row, dx, dy, limit);
     limit = max(limit, 0);
     x -= limit; rw += limit;
   }
@@ -483,6 +509,9 @@ function changedIn(map: usize, vecMap: usize, tilesX: i32, tx0: i32, tx1: i32, t
   return open;
 }
 
+// Copies that touch the tile restUnchanged() looks at: x, y, right, bottom.
+const touching = memory.data(MAX_COPIES * 16);
+
 /**
  * True if the tile at (x0, y0) equals the previous frame at every pixel
  * that none of the first `copies` copy destinations covers.
@@ -490,6 +519,16 @@ function changedIn(map: usize, vecMap: usize, tilesX: i32, tx0: i32, tx1: i32, t
 function restUnchanged(cur: usize, prev: usize, w: i32, h: i32, x0: i32, y0: i32, size: i32, copies: i32): bool {
   const x1 = min(x0 + size, w);
   const y1 = min(y0 + size, h);
+  let nt = 0;
+  for (let k = 0; k < copies; k++) {
+    const q = copyList + <usize>k * 12;
+    const qx = <i32>load<u16>(q, 4); const qy = <i32>load<u16>(q, 6);
+    const qr = qx + <i32>load<u16>(q, 8); const qb = qy + <i32>load<u16>(q, 10);
+    if (qx >= x1 || qr <= x0 || qy >= y1 || qb <= y0) continue;
+    const e = touching + (<usize>nt << 4);
+    store<i32>(e, qx); store<i32>(e, qy, 4); store<i32>(e, qr, 8); store<i32>(e, qb, 12);
+    nt++;
+  }
   for (let y = y0; y < y1; y++) {
     const rowOff = <usize>y * w;
     let x = x0;
@@ -498,11 +537,11 @@ function restUnchanged(cur: usize, prev: usize, w: i32, h: i32, x0: i32, y0: i32
       // nearest copy starting right of x on this row.
       let coverEnd = x;
       let nextStart = x1;
-      for (let k = 0; k < copies; k++) {
-        const q = copyList + <usize>k * 12;
-        const qx = <i32>load<u16>(q, 4); const qy = <i32>load<u16>(q, 6);
-        if (y < qy || y >= qy + <i32>load<u16>(q, 10)) continue;
-        const qe = qx + <i32>load<u16>(q, 8);
+      for (let k = 0; k < nt; k++) {
+        const e = touching + (<usize>k << 4);
+        if (y < load<i32>(e, 4) || y >= load<i32>(e, 12)) continue;
+        const qx = load<i32>(e);
+        const qe = load<i32>(e, 8);
         if (qx <= x && qe > coverEnd) coverEnd = qe;
         else if (qx > x && qx < nextStart) nextStart = qx;
       }
