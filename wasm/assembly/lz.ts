@@ -90,7 +90,8 @@ export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usiz
     let best = 0;
     let bestOff = 0;
     // The pixel above, within this tile. (A run, the previous pixel
-    // repeating, is found by the hash: its last position was indexed.)
+    // repeating, is found by the hash.) Only probed positions are indexed:
+    // indexing a match's end as well cost time and saved no bytes.
     if (i - tw >= start) {
       const l = matchLength(hist, i, i - tw, remain);
       if (l > best) { best = l; bestOff = tw; }
@@ -106,11 +107,6 @@ export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usiz
     if (best >= MIN_MATCH) {
       if (<i32>(p - out) + (i - lit) * bpp + 16 > limit) return -1;
       p = emit(p, hist, lit, i, best, bestOff, bpp);
-      // Index the match's last position too, so the next tile row finds it.
-      const last = i + best - 2;
-      if (last > i) {
-        store<i32>(table + (<usize>hash2(load<u32>(hist + (<usize>last << 2)), load<u32>(hist + (<usize>(last + 1) << 2))) << 2), last);
-      }
       i += best;
       lit = i;
       misses = 0;
