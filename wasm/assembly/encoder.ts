@@ -20,7 +20,7 @@ import { encodeTile, lastKind, tileCoderReset, setTileCoders, historySlot } from
 import { encodeLossyTile } from './lossy';
 import { detectMotion, copyList } from './motion';
 import { photoAnalyse, photoEncode } from './photo';
-import { clearHistograms, buildAndWriteTable, PLANES, TABLE_BYTES } from './huffman';
+import { buildTables, writeTables, histogramsEmpty, clearHistograms, TABLE_BYTES } from './huffman';
 
 /** encodeFrame flag: send every tile. */
 export const ENC_KEY: i32 = 1;
@@ -64,8 +64,7 @@ let lzScratch: usize = 0;
 let planes: usize = 0;
 let output: usize = 0;
 let staging: usize = 0;
-let holes: usize = 0;
-let residuals: usize = 0;
+let photoSymbols: usize = 0;
 let level = LEVEL_FAST;
 let havePrevious = false;
 let previousBgrx = false;
@@ -103,16 +102,16 @@ export function encoderInit(w: i32, h: i32, log2: i32, m: i32): i32 {
   // Worst case: every tile as RAW (3 bytes a pixel) or TILE_PHOTO (at most
   // 33 bits a pixel) plus its record head.
   output = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64 + TABLE_BYTES) + tiles * 16 + pixels * 5);
-  // Pass 1 writes the records here when TILE_PHOTO tiles wait for their
-  // tables; `holes` lists those tiles, `residuals` holds their symbols.
+  // The records go here first; the table section, if any TILE_PHOTO tile
+  // needs it, goes before them in `output`.
   staging = reserve(<usize>(HEADER_BYTES + COPY_BYTES * 32 + 64) + tiles * 16 + pixels * 5);
-  holes = reserve(tiles * 16);
-  residuals = reserve(pixels * 4);
+  photoSymbols = reserve(<usize>MAX_TILE_PIXELS * 4);
   if (!ensureMemory(layoutTop())) return ERR_MEMORY;
   current = frameA;
   previous = frameB;
   havePrevious = false;
   diffReady = false;
+  clearHistograms();
   return 0;
 }
 
@@ -185,13 +184,11 @@ export function encodeFrame(flags: i32): i32 {
   tileCoderReset();
   setTileCoders(mode != MODE_FULL || level == LEVEL_COMPACT, level == LEVEL_COMPACT, mode == MODE_FULL && level == LEVEL_FAST);
   const bpp = bytesPerValue(mode);
-  // Pass 1: records go to `staging`; a TILE_PHOTO tile leaves a hole there
-  // (listed in `holes`: staging offset, skip, symbol offset, pixels) until
-  // the message's Huffman tables are known.
+  // Records go to `staging`, then after the tables (if a TILE_PHOTO tile
+  // needs them) to the message.
   const recordsStart = p;
   let q = staging;
   let photoTiles = 0;
-  let photoPixels = 0;
   let records: u32 = 0;
   let last = -1;
   for (let t = 0; t < tiles; t++) {
@@ -216,55 +213,33 @@ export function encodeFrame(flags: i32): i32 {
       len = encodeTile(vals, tw * th, tw, th, bpp, body, history, hashTable, indices, lzScratch, planes);
       kind = lastKind;
       if (kind == TILE_PHOTO) {
-        if (photoTiles == 0) clearHistograms();
-        const h = holes + (<usize>photoTiles << 4);
-        store<u32>(h, <u32>(q - staging));
-        store<u32>(h, <u32>(t - last - 1), 4);
-        store<u32>(h, <u32>photoPixels, 8);
-        store<u32>(h, <u32>(tw | (th << 16)), 12);
-        photoAnalyse(vals, tw, th, residuals + (<usize>photoPixels << 2));
+        // The message's tables: from the statistics of the last message
+        // with photo tiles, or, without one, of this tile (counted whole).
+        if (photoTiles == 0) {
+          if (histogramsEmpty()) photoAnalyse(vals, tw, th, photoSymbols, true);
+          buildTables();
+        }
+        photoAnalyse(vals, tw, th, photoSymbols, false);
+        len = photoEncode(photoSymbols, tw * th, body, lzScratch);
         photoTiles++;
-        photoPixels += tw * th;
       }
     }
-    if (kind != TILE_PHOTO) {
-      q = writeVarint(q, <u32>(t - last - 1));
-      store<u8>(q++, kind);
-      q = writeVarint(q, <u32>len);
-      memory.copy(q, body, len);
-      q += len;
-    }
+    q = writeVarint(q, <u32>(t - last - 1));
+    store<u8>(q++, kind);
+    q = writeVarint(q, <u32>len);
+    memory.copy(q, body, len);
+    q += len;
     last = t;
     records++;
     const k = statKinds + (<usize>kind << 2);
     store<i32>(k, load<i32>(k) + 1);
   }
-  // Pass 2: tables, then the staged records with the photo tiles filled in.
-  if (photoTiles == 0) {
-    memory.copy(recordsStart, staging, q - staging);
-    p = recordsStart + (q - staging);
-  } else {
+  if (photoTiles > 0) {
     store<u8>(m + 1, load<u8>(m + 1) | FLAG_TABLES);
-    for (let plane = 0; plane < PLANES; plane++) p = buildAndWriteTable(plane, p);
-    let from = staging;
-    for (let i = 0; i < photoTiles; i++) {
-      const h = holes + (<usize>i << 4);
-      const at = staging + <usize>load<u32>(h);
-      memory.copy(p, from, at - from);
-      p += at - from;
-      from = at;
-      const dims = load<u32>(h, 12);
-      const npx = <i32>(dims & 0xffff) * <i32>(dims >> 16);
-      const len = photoEncode(residuals + (<usize>load<u32>(h, 8) << 2), npx, lzScratch, planes);
-      p = writeVarint(p, load<u32>(h, 4));
-      store<u8>(p++, TILE_PHOTO);
-      p = writeVarint(p, <u32>len);
-      memory.copy(p, lzScratch, len);
-      p += len;
-    }
-    memory.copy(p, from, q - from);
-    p += q - from;
+    p = writeTables(recordsStart);
   }
+  memory.copy(p, staging, q - staging);
+  p += q - staging;
   store<u32>(m + 12, records);
   const t = current;
   current = previous;

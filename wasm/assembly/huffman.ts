@@ -25,7 +25,7 @@ export const PLANES: i32 = 3;
 // symbol's residual byte, zigzag⁻¹(symbol), see photo.ts).
 // Counts come in HISTOGRAM_COPIES copies per plane (the encoder counts four
 // pixels at a time, one copy per lane, so runs of one symbol do not queue on
-// one counter); buildAndWriteTable adds them up.
+// one counter); buildTables adds them up.
 export const HISTOGRAM_COPIES: i32 = 4;
 const countsBase = memory.data(HISTOGRAM_COPIES * PLANES * 256 * 4);
 const encodeBase = memory.data(PLANES * 256 * 4);
@@ -149,33 +149,53 @@ function assignCodes(plane: i32): void {
   }
 }
 
+// Code lengths of the current tables, per plane, by zigzag symbol.
+const planeLengths = memory.data(PLANES * 256);
+
+/** True while no residual has been counted since the histograms were cleared. */
+export function histogramsEmpty(): bool {
+  for (let i = 0; i < HISTOGRAM_COPIES * PLANES * 256; i++) if (load<u32>(countsBase + (<usize>i << 2)) != 0) return false;
+  return true;
+}
+
 /**
- * Builds the plane's code from its histogram and writes its serialised table
- * at `out`; returns the new write position.
+ * Builds the three planes' codes from the histograms, every residual byte
+ * counted once more than it was (so each has a code, whatever the next
+ * tiles hold), then clears the histograms for the next statistics.
  */
-export function buildAndWriteTable(plane: i32, out: usize): usize {
-  // The histogram counts residual bytes; the code is over their zigzag
-  // symbols (small magnitudes first, so the serialised table is short).
-  const h = histogram(plane);
-  for (let r = 0; r < 256; r++) {
-    let c = 0;
-    for (let k = 0; k < HISTOGRAM_COPIES; k++) c += gi(histogram(plane, k), r);
-    si(zigzagCounts, zigzag(r), c);
+export function buildTables(): void {
+  for (let plane = 0; plane < PLANES; plane++) {
+    // The histogram counts residual bytes; the code is over their zigzag
+    // symbols (small magnitudes first).
+    for (let r = 0; r < 256; r++) {
+      let c = 1;
+      for (let k = 0; k < HISTOGRAM_COPIES; k++) c += gi(histogram(plane, k), r);
+      si(zigzagCounts, zigzag(r), c);
+    }
+    buildLengths(zigzagCounts);
+    memory.copy(planeLengths + (<usize>plane << 8), lengths, 256);
+    assignCodes(plane);
+    // Encode entries indexed by residual byte, as the encoder looks them up.
+    const enc = encodeTable(plane);
+    memory.copy(zigzagCounts, enc, 256 * 4);
+    for (let r = 0; r < 256; r++) si(enc, r, gi(zigzagCounts, zigzag(r)));
   }
-  buildLengths(zigzagCounts);
-  assignCodes(plane);
-  // Encode entries indexed by residual byte, as the encoder looks them up.
-  const enc = encodeTable(plane);
-  memory.copy(zigzagCounts, enc, 256 * 4);
-  for (let r = 0; r < 256; r++) si(enc, r, gi(zigzagCounts, zigzag(r)));
-  let m = 255;
-  while (m > 0 && load<u8>(lengths + m) == 0) m--;
+  clearHistograms();
+}
+
+/** Writes the three serialised tables of the current codes at `out`; returns the new write position. */
+export function writeTables(out: usize): usize {
   let p = out;
-  store<u8>(p++, <u8>m);
-  for (let s = 0; s <= m; s += 2) {
-    const lo = <u32>load<u8>(lengths + s);
-    const hi = s + 1 <= m ? <u32>load<u8>(lengths + s + 1) : 0;
-    store<u8>(p++, <u8>(lo | (hi << 4)));
+  for (let plane = 0; plane < PLANES; plane++) {
+    const len = planeLengths + (<usize>plane << 8);
+    let m = 255;
+    while (m > 0 && load<u8>(len + m) == 0) m--;
+    store<u8>(p++, <u8>m);
+    for (let s = 0; s <= m; s += 2) {
+      const lo = <u32>load<u8>(len + s);
+      const hi = s + 1 <= m ? <u32>load<u8>(len + s + 1) : 0;
+      store<u8>(p++, <u8>(lo | (hi << 4)));
+    }
   }
   return p;
 }

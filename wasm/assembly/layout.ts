@@ -26,9 +26,8 @@
 // │                       │ photo streams
 // ├───────────────────────┤
 // │ output    worst case  │ one update message
-// │ staging   worst case  │ pass-1 records (photo tiles wait for tables)
-// │ holes     tiles·16    │ photo tiles: offset, skip, symbols, size
-// │ residuals W·H·4       │ photo symbols, u32 a pixel
+// │ staging   worst case  │ records, before the table section goes first
+// │ photo     128²·4      │ one photo tile's symbols, u32 a pixel
 // └───────────────────────┘
 //
 // "Pixel value" means the colour mode's native value widened to u32

@@ -24,10 +24,13 @@
 // need. Three streams let the decoder run three independent table-lookup
 // chains instead of one three times as long.
 //
-// The encoder works in two steps: photoAnalyse() stores a tile's residual
-// bytes (one u32 per pixel: plane 0 | plane 1 << 8 | plane 2 << 16) and
-// counts them; once all tiles of the message are analysed, the tables are built
-// and photoEncode() writes each tile's bits.
+// The encoder codes a message's TILE_PHOTO tiles with tables built from the
+// residual statistics of the last message that had such tiles (sampled
+// rows), or, when there is none, of the message's first such tile; every
+// residual keeps a code (huffman.ts smooths the counts). So each tile is
+// coded as it comes: photoAnalyse() stores its residual bytes (one u32 per
+// pixel: plane 0 | plane 1 << 8 | plane 2 << 16) and samples them for the
+// next tables, photoEncode() writes its bits.
 
 import { histogram, encodeTable, decodeTable, MAX_CODE_BITS, DECODE_ENTRIES } from './huffman';
 import { ERR_TILE_BODY } from './format';
@@ -42,6 +45,9 @@ export const PHOTO_READ_SLACK: usize = 8 + 128 * 8;
 // A tile whose pixels equal their left neighbour less often than 1 in
 // PHOTO_EQUAL_LEFT_DIV is taken as photo-like without trying LZ first.
 const PHOTO_EQUAL_LEFT_DIV: i32 = 4;
+// The statistics for the next message's tables count every this-many-th row
+// of each TILE_PHOTO tile: a sample serves as well as every pixel.
+const COUNT_ROW_STEP: i32 = 4;
 
 @inline function med(a: v128, b: v128, c: v128): v128 {
   const mn = i8x16.min_u(a, b);
@@ -101,12 +107,15 @@ export function looksPhoto(vals: usize, tw: i32, th: i32): bool {
 
 /**
  * Stores the symbols of the tile's values (u32 0x00BBGGRR, tw×th, row-major)
- * at `out` (one u32 per pixel) and adds them to the three histograms.
+ * at `out` (one u32 per pixel). Every COUNT_ROW_STEP-th row's symbols are
+ * added to the three histograms, from which the next message's tables are
+ * built (huffman.ts); all of them when `everyRow`.
  */
-export function photoAnalyse(vals: usize, tw: i32, th: i32, out: usize): void {
+export function photoAnalyse(vals: usize, tw: i32, th: i32, out: usize, everyRow: bool): void {
   // Lane k of the four-pixel steps counts into histogram copy k, which
   // lies k·PLANES·1 KB (3072 bytes) further on (huffman.ts).
   const h0 = histogram(0), h1 = histogram(1), h2 = histogram(2);
+  const step = everyRow ? 1 : COUNT_ROW_STEP;
   // Row 0: left prediction.
   let prevPx: u32 = 0;
   for (let x = 0; x < tw; x++) {
@@ -120,18 +129,21 @@ export function photoAnalyse(vals: usize, tw: i32, th: i32, out: usize): void {
     const row = vals + (<usize>(y * tw) << 2);
     const up = row - (<usize>tw << 2);
     const o = out + (<usize>(y * tw) << 2);
+    const counted = y % step == 0;
     const z0 = symbolOne(load<u32>(row), load<u32>(up));
     store<u32>(o, z0);
-    count(h0, h1, h2, z0);
+    if (counted) count(h0, h1, h2, z0);
     let x = 1;
     for (; x + 4 <= tw; x += 4) {
       const p = <usize>x << 2;
       const z = symbols(v128.load(row + p), med(v128.load(row + p - 4), v128.load(up + p), v128.load(up + p - 4)));
       v128.store(o + p, z);
-      count(h0, h1, h2, i32x4.extract_lane(z, 0));
-      count(h0 + 3072, h1 + 3072, h2 + 3072, i32x4.extract_lane(z, 1));
-      count(h0 + 6144, h1 + 6144, h2 + 6144, i32x4.extract_lane(z, 2));
-      count(h0 + 9216, h1 + 9216, h2 + 9216, i32x4.extract_lane(z, 3));
+      if (counted) {
+        count(h0, h1, h2, i32x4.extract_lane(z, 0));
+        count(h0 + 3072, h1 + 3072, h2 + 3072, i32x4.extract_lane(z, 1));
+        count(h0 + 6144, h1 + 6144, h2 + 6144, i32x4.extract_lane(z, 2));
+        count(h0 + 9216, h1 + 9216, h2 + 9216, i32x4.extract_lane(z, 3));
+      }
     }
     for (; x < tw; x++) {
       const p = <usize>x << 2;
@@ -139,7 +151,7 @@ export function photoAnalyse(vals: usize, tw: i32, th: i32, out: usize): void {
                                           i32x4.splat(load<i32>(up + p - 4))), 0);
       const z = symbolOne(load<u32>(row + p), pred);
       store<u32>(o + p, z);
-      count(h0, h1, h2, z);
+      if (counted) count(h0, h1, h2, z);
     }
   }
 }
