@@ -35,7 +35,7 @@
 // message order; the decoder's holds the same pixels expanded to RGBA.
 
 export const MAX_TILE_PIXELS: i32 = 128 * 128;
-export const HASH_BITS: i32 = 15;
+export const HASH_BITS: i32 = 13;
 export const HASH_SIZE: i32 = 1 << HASH_BITS;
 
 let top: usize = 0;
