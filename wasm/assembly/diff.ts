@@ -31,12 +31,22 @@
 
 /**
  * Offset of the first 64-byte block (from a and b) whose RGB bytes differ,
- * or `n` when the n bytes are equal in RGB. Four v128 compares a step and
- * one branch per 64 bytes: on equal memory this runs at load speed, like
- * memcmp.
+ * or `n` when the n bytes are equal in RGB. Eight v128 compares and one
+ * branch per 128 bytes, then the differing half found 64 bytes a step: on
+ * equal memory this runs at load speed, like memcmp.
  */
 @inline function firstDifference(a: usize, b: usize, n: usize, mask: v128): usize {
   let i: usize = 0;
+  for (; i + 128 <= n; i += 128) {
+    const x = v128.or(
+      v128.or(
+        v128.or(v128.xor(v128.load(a + i), v128.load(b + i)), v128.xor(v128.load(a + i, 16), v128.load(b + i, 16))),
+        v128.or(v128.xor(v128.load(a + i, 32), v128.load(b + i, 32)), v128.xor(v128.load(a + i, 48), v128.load(b + i, 48)))),
+      v128.or(
+        v128.or(v128.xor(v128.load(a + i, 64), v128.load(b + i, 64)), v128.xor(v128.load(a + i, 80), v128.load(b + i, 80))),
+        v128.or(v128.xor(v128.load(a + i, 96), v128.load(b + i, 96)), v128.xor(v128.load(a + i, 112), v128.load(b + i, 112)))));
+    if (v128.any_true(v128.and(x, mask))) break;
+  }
   for (; i + 64 <= n; i += 64) {
     const x = v128.or(
       v128.or(v128.xor(v128.load(a + i), v128.load(b + i)), v128.xor(v128.load(a + i, 16), v128.load(b + i, 16))),
@@ -51,9 +61,9 @@
 /**
  * Marks changed tiles in `map` (1 = changed); returns how many changed.
  * Per tile band and pixel row, the still-unchanged tiles are compared in
- * runs of adjacent tiles (usually the whole row, one long SIMD loop); only a
- * run that differs is split into its tiles, and a tile known to differ is
- * not read again.
+ * runs of adjacent tiles (usually the whole row, one long SIMD loop); a
+ * difference marks its tile and the scan goes on after that tile, and a
+ * tile known to differ is not read again.
  */
 export function diffTiles(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32, map: usize): i32 {
   const size = 1 << tileLog2;
@@ -85,17 +95,18 @@ export function diffTiles(cur: usize, prev: usize, w: i32, h: i32, tileLog2: i32
         if (load<u8>(band + tx)) { tx++; continue; }
         let end = tx + 1;
         while (end < tilesX && !load<u8>(band + end)) end++;
-        const from = <usize>tx * tileBytes;
+        // Scan the run up to its first difference, mark that tile, and go
+        // on after it: no byte of the row is read twice.
+        let from = <usize>tx * tileBytes;
         const to = min(<usize>end * tileBytes, rowBytes);
-        if (!spanEqual(a + from, b + from, to - from, mask)) {
-          for (let k = tx; k < end; k++) {
-            const o = <usize>k * tileBytes;
-            if (!spanEqual(a + o, b + o, min(tileBytes, rowBytes - o), mask)) {
-              store<u8>(band + k, 1);
-              open--;
-              changed++;
-            }
-          }
+        while (from < to) {
+          const off = firstDifference(a + from, b + from, to - from, mask);
+          if (off >= to - from) break;
+          const k = <i32>((from + off) / tileBytes);
+          store<u8>(band + k, 1);
+          open--;
+          changed++;
+          from = <usize>(k + 1) * tileBytes;
         }
         tx = end;
       }
