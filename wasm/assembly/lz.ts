@@ -100,7 +100,11 @@ export function lzCompress(hist: usize, start: i32, n: i32, tw: i32, table: usiz
     const slot = table + (<usize>h << 2);
     const cand = load<i32>(slot);
     store<i32>(slot, i);
-    if (best < remain && cand >= 0 && cand < i) {
+    // A candidate can only beat `best` if it also matches at that length
+    // (the pixel there): one load rules most out before their length is
+    // measured.
+    if (best < remain && cand >= 0 && cand < i
+        && load<u32>(hist + (<usize>(cand + best) << 2)) == load<u32>(hist + (<usize>(i + best) << 2))) {
       const l = matchLength(hist, i, cand, remain);
       if (l > best) { best = l; bestOff = i - cand; }
     }
