@@ -69,7 +69,11 @@ t.test('the owner leaves a button; the client installs a private launcher and a 
 
 t.test('running the launcher later lands in the team queue with the customer known', async (t) => {
   const run = runLauncher();
-  const s = (await alice.socket.next((m) => m.t === 'session' && m.entered && m.session.source === 'button', 20_000)).session;
+  // A launcher that exits before its session shows says why in its output.
+  const s = (await Promise.race([
+    alice.socket.next((m) => m.t === 'session' && m.entered && m.session.source === 'button', 45_000),
+    run.done.then(({ code, out }) => { throw new Error(`the launcher exited (${code}) before its session arrived: ${out}`); }),
+  ])).session;
   t.equal(s.queueName, 'Helpdesk');
   t.equal(s.customer.name, 'Greta');
   t.equal(s.customer.details, 'Call the helpdesk');
