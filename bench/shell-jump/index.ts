@@ -27,6 +27,7 @@ import { consoleRep } from '../../test/helpers/customer.ts';
 import { adminAgent } from '../../test/helpers/rep.ts';
 import { DEFAULT_USER_PERMISSIONS } from '../../common/permissions.ts';
 import { SSH_TEST_USER, sshdUnavailable, startSshd } from '../../test/helpers/sshd.ts';
+import { keystrokeEchoes, waitFor, type Tty } from '../shell/tty.ts';
 
 const MB = 1024 * 1024;
 const CONNECTS = 10;
@@ -34,29 +35,8 @@ const KEYSTROKES = 200;
 const SIZE = Number(process.env.BENCH_SHELL_JUMP_MB ?? 32) * MB;
 const MARKER = 'END-OF-BENCH-OUTPUT';
 
-interface Tty {
-  write(data: string): void;
-  onData(fn: (chunk: Buffer) => void): void;
-  close(): void;
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
-
-function waitFor(tty: Tty, pred: (all: string) => boolean, ms: number, what: string): Promise<void> {
-  let all = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: nothing in ${ms} ms`)), ms);
-    tty.onData((c) => {
-      all += c.toString('latin1');
-      if (all.length > 64 * 1024) all = all.slice(-32 * 1024);
-      if (pred(all)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
 
 async function ready(tty: Tty): Promise<void> {
   const answered = waitFor(tty, (all) => all.includes('READY-42'), 15_000, 'shell start');
@@ -71,26 +51,7 @@ async function echoLatency(tty: Tty): Promise<number[]> {
   const probe = setInterval(() => tty.write('!'), 200);
   await first.finally(() => clearInterval(probe));
   await new Promise((r) => setTimeout(r, 300));
-  let waiting: { byte: number; resolve: () => void } | undefined;
-  tty.onData((c) => {
-    if (waiting && c.includes(waiting.byte)) {
-      const w = waiting;
-      waiting = undefined;
-      w.resolve();
-    }
-  });
-  const samples: number[] = [];
-  for (let i = 0; i < KEYSTROKES; i++) {
-    const byte = 97 + (i % 26);
-    const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`keystroke ${i} never echoed`)), 5_000);
-      waiting = { byte, resolve: () => (clearTimeout(timer), resolve()) };
-      tty.write(String.fromCharCode(byte));
-    });
-    samples.push(performance.now() - t0);
-  }
-  return samples;
+  return keystrokeEchoes(tty, KEYSTROKES, 5_000);
 }
 
 async function throughput(tty: Tty, file: string): Promise<number> {
@@ -133,6 +94,7 @@ async function main(): Promise<void> {
     const item = (await admin.request({ t: 'shell_jump_save', name: 'Bench', host: '127.0.0.1', port: sshd.port, username: SSH_TEST_USER, group: 'personal', policyId: '', fingerprint: sshd.fingerprint })).item;
     if (!item) throw new Error('the item could not be created');
     const cookie = `__Host-rd_console=${admin.agent.cookies.get('__Host-rd_console')}`;
+    const appliance = app;
 
     const direct = async (): Promise<Tty> => {
       const client = new ssh2.Client();
@@ -149,7 +111,7 @@ async function main(): Promise<void> {
       if (started.t !== 'shell_jump_started') throw new Error(JSON.stringify(started));
       const list = await admin.request({ t: 'shell_list', sessionId: started.sessionId });
       const answer = await admin.request({ t: 'shell_attach', sessionId: started.sessionId, shellId: list.shells[0].id });
-      const ws = new WebSocket(`${app.origin.replace(/^https/, 'wss')}/ws/channel?t=${answer.ticket}`, [], { ca: [app.caPem], headers: { cookie, origin: app.origin } });
+      const ws = new WebSocket(`${appliance.origin.replace(/^https/, 'wss')}/ws/channel?t=${answer.ticket}`, [], { ca: [appliance.caPem], headers: { cookie, origin: appliance.origin } });
       await once(ws, 'open');
       const listeners: Array<(c: Buffer) => void> = [];
       ws.on('message', (data, isBinary) => {

@@ -27,6 +27,7 @@ import WebSocket from 'ws';
 import { loginShell } from '../../client/src/shell/login-shell.ts';
 import { startAppliance } from '../../test/helpers/appliance.ts';
 import { consoleRep, download, runClient } from '../../test/helpers/customer.ts';
+import { keystrokeEchoes, waitFor, type Tty } from './tty.ts';
 
 const MB = 1024 * 1024;
 const KEYSTROKES = 300;
@@ -36,13 +37,6 @@ const SIZE = Number(process.env.BENCH_SHELL_MB ?? 64) * MB;
 /** Non-canonical, no kernel echo: every byte cat reads comes straight back, once. */
 const ECHO_COMMAND = 'stty -echo -icanon min 1 time 0; exec cat\r';
 const MARKER = 'END-OF-BENCH-OUTPUT';
-
-/** Anything that carries terminal bytes both ways: the appliance channel or a local pty. */
-interface Tty {
-  write(data: string): void;
-  onData(fn: (chunk: Buffer) => void): void;
-  close(): void;
-}
 
 function rss(pid: number | undefined): number {
   try {
@@ -57,44 +51,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Waits until `pred` holds on what arrived, or fails after `ms`. */
-function waitFor(tty: Tty, pred: (all: string) => boolean, ms: number, what: string): Promise<void> {
-  let all = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: nothing in ${ms} ms`)), ms);
-    tty.onData((c) => {
-      all += c.toString('latin1');
-      if (all.length > 64 * 1024) all = all.slice(-32 * 1024);
-      if (pred(all)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
-
 /** Keystroke round trips: one byte out, wait for it to come back. */
 async function echoLatency(tty: Tty): Promise<number[]> {
-  let waiting: { byte: number; resolve: () => void } | undefined;
-  tty.onData((c) => {
-    if (waiting && c.includes(waiting.byte)) {
-      const w = waiting;
-      waiting = undefined;
-      w.resolve();
-    }
-  });
-  const samples: number[] = [];
-  for (let i = 0; i < KEYSTROKES; i++) {
-    const byte = 97 + (i % 26);
-    const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`keystroke ${i} never echoed`)), KEY_TIMEOUT_MS);
-      waiting = { byte, resolve: () => (clearTimeout(timer), resolve()) };
-      tty.write(String.fromCharCode(byte));
-    });
-    samples.push(performance.now() - t0);
-  }
-  return samples.sort((a, b) => a - b);
+  return (await keystrokeEchoes(tty, KEYSTROKES, KEY_TIMEOUT_MS)).sort((a, b) => a - b);
 }
 
 /** MB/s of `cat file` until the marker arrives. */
