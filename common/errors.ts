@@ -99,6 +99,7 @@ export const ERRORS = {
   SSH_BAD_KEY: { status: 400, text: 'The private key cannot be read (wrong format or passphrase).' },
   SSH_NO_CREDENTIAL: { status: 400, text: 'Give a password, a private key or a vault credential for this jump.' },
   SSH_PROMPT_UNKNOWN: { status: 404, text: 'This login prompt is no longer waiting for an answer.' },
+  VNC_BAD_TARGET: { status: 400, text: 'The host or port of this Remote VNC item is not valid.' },
   VNC_CONNECT_FAILED: { status: 502, text: 'The VNC server could not be reached.' },
   VNC_AUTH_FAILED: { status: 401, text: 'The VNC server did not accept the password.' },
   VNC_PASSWORD_NEEDED: { status: 401, text: 'This VNC server asks for a password: type one or pick a vault credential.' },

@@ -10,6 +10,7 @@
  * the visibility rules; they have no client and are always reachable
  * (the appliance connects when a rep jumps).
  */
+import type { VncTarget } from './remote-vnc.ts';
 import type { ShellJumpTarget } from './shell-jump.ts';
 import type { Shape } from './validate.ts';
 import { ID_PATTERN } from './validate.ts';
@@ -24,9 +25,11 @@ export interface JumpItem {
   groupName: string;
   group: JumpGroup;
   /** A jump client (installed on the computer) or a Shell Jump (SSH through the appliance, F13). */
-  method: 'jump_client' | 'shell_jump';
+  method: 'jump_client' | 'shell_jump' | 'remote_vnc';
   /** Where a Shell Jump connects; absent for jump clients. */
   ssh?: ShellJumpTarget;
+  /** Where a Remote VNC item connects (F13); absent for other methods. */
+  vnc?: VncTarget;
   hostname: string;
   os: string;
   user: string;

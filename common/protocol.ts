@@ -16,6 +16,7 @@ import type { ChatMessage, QueueId, SessionEvent, SessionSummary } from './sessi
 import { MAX_CHAT_LENGTH, QUEUE_ID_PATTERN } from './sessions.ts';
 import { TERMINAL_LIMITS, type ShellInfo } from './shell-protocol.ts';
 import { FINGERPRINT_PATTERN, MAX_PASSWORD, MAX_PRIVATE_KEY, type SshPrompt } from './shell-jump.ts';
+import { MAX_VNC_PASSWORD } from './remote-vnc.ts';
 import { ID_PATTERN, type Parsed, type Shape } from './validate.ts';
 import { decodeMessage } from './wire.ts';
 
@@ -138,6 +139,30 @@ export const CONSOLE_TO_APPLIANCE = {
     trust: { kind: 'string', max: 60, pattern: FINGERPRINT_PATTERN, optional: true },
     override: { kind: 'bool', optional: true },
   },
+  /**
+   * Create (no itemId; needs the shellJump permission) or edit a Remote VNC item (F13); answered with `jump_item`.
+   * Bounds are loose here so that a bad host or port gets VNC_BAD_TARGET naming the field; no port = 5900.
+   */
+  vnc_jump_save: {
+    rid: RID,
+    itemId: { ...SESSION_ID, optional: true },
+    name: { kind: 'string', min: 1, max: 1000 },
+    host: { kind: 'string', max: 1000 },
+    port: { kind: 'int', min: -1_000_000, max: 1_000_000, optional: true },
+    group: { kind: 'string', min: 8, max: 22, pattern: /^(personal|[A-Za-z0-9_-]{22})$/ },
+    policyId: { kind: 'string', max: 22, pattern: /^([A-Za-z0-9_-]{22})?$/ },
+  },
+  /**
+   * Jump to a Remote VNC item: the appliance connects with RFB and answers `vnc_jump_started`. A typed `password`
+   * (this jump only, never stored), a vault `credentialId` (kind password), or neither for a server without one.
+   */
+  vnc_jump_start: {
+    rid: RID,
+    itemId: SESSION_ID,
+    password: { kind: 'string', max: MAX_VNC_PASSWORD, optional: true },
+    credentialId: { kind: 'string', min: 1, max: 121, pattern: CREDENTIAL_ID, optional: true },
+    override: { kind: 'bool', optional: true },
+  },
   /** Vault credentials (F18) this rep may use, only those bound to `itemId`'s host when given; answered with `vault_credentials` (never a secret). */
   vault_list: { rid: RID, itemId: { ...SESSION_ID, optional: true } },
   /** Check a credential in that this rep has checked out (an administrator: any). */
@@ -196,6 +221,7 @@ export type ApplianceToConsole =
   | { t: 'vault_credentials'; rid: number; credentials: Array<{ id: string; name: string; username: string; kind: 'password' | 'private_key'; description: string; checkedOutBy: string | null; checkedOutByMe: boolean }> }
   /** A Shell Jump connected: its session (already owned by the rep, first shell running). */
   | { t: 'shell_jump_started'; rid: number; sessionId: string }
+  | { t: 'vnc_jump_started'; rid: number; sessionId: string }
   /** The SSH server asks (keyboard-interactive): answer with `shell_jump_answer` within 110 s. */
   | { t: 'shell_jump_prompt'; promptId: string; itemId: string; name: string; instructions: string; prompts: SshPrompt[] }
   | { t: 'jump_gone'; itemId: string }

@@ -17,7 +17,7 @@ export function isQueueId(value: string): value is QueueId {
 /** waiting: in a queue, nobody owns it; active: a rep owns it; ended: closed for good. */
 export type SessionState = 'waiting' | 'active' | 'ended';
 /** client: the customer client runs; browser: click-to-chat in the customer's browser; ssh: a Shell Jump (the appliance holds an SSH connection, no customer). */
-export type SessionKind = 'client' | 'browser' | 'ssh';
+export type SessionKind = 'client' | 'browser' | 'ssh' | 'vnc';
 /** How the customer started: session key, picking a rep on the portal, the issue form, click-to-chat. */
 export type SessionSource = 'key' | 'rep' | 'issue' | 'click_to_chat' | 'jump' | 'button';
 
@@ -119,6 +119,8 @@ export const EVENT_KINDS = [
   'shell_jump_started',
   'shell_jump_ended',
   'shell_jump_hostkey_trusted',
+  'vnc_jump_started',
+  'vnc_jump_ended',
   'vault_checked_out',
   'vault_checked_in',
   'vault_injected',

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -64,6 +65,8 @@ import { mountShellRecordingRoutes, shellRecordingAttachments } from './http/she
 import { ShellRecordingStore } from './store/shell-recordings.ts';
 import { sessionOfTopic } from './services/session-service.ts';
 import { ShellJumpService } from './services/shell-jump-service.ts';
+import { VncJumpService } from './services/vnc-jump-service.ts';
+import { loadMediaCore, type MediaCore } from '../../wasm/src/index.ts';
 import { CredentialBroker } from './vault/broker.ts';
 import { VaultKey } from './vault/key.ts';
 import { loadProvider, VAULT_PROVIDER_ENV } from './vault/provider.ts';
@@ -166,7 +169,11 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   const jumps = new JumpService({ log, jumps: jumpStore, users, teams, starts, sessions, customers, hub, policies: jumpPolicies });
   const channels = new ChannelService({ log, sessions, customers });
   channels.register(new ProbeKind());
-  const screenDeps = { channels, sessions, permissions };
+  // Remote VNC jumps encode on the appliance with the same media core the browsers decode with.
+  let mediaCore: Promise<MediaCore> | undefined;
+  const loadCore = (): Promise<MediaCore> => (mediaCore ??= readFile(path.join(webDir, 'media-core.wasm')).then((b) => loadMediaCore(b)));
+  let vncJumps: VncJumpService | undefined;
+  const screenDeps = { channels, sessions, permissions, local: (sessionId: string) => vncJumps?.screenOf(sessionId) };
   const screen = new ScreenKind(screenDeps);
   channels.register(screen);
   const files = new FilesKind(channels, permissions);
@@ -188,6 +195,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
   if (external) log.info({ provider: external.id }, 'external credential provider loaded');
   const broker = new CredentialBroker({ log, vault, external, users, teams, sessions, hub, jumpItem: (userId, itemId) => jumps.visible(userId, itemId) });
   const shellJumps = new ShellJumpService({ log, jumps, store: jumpStore, policies: jumpPolicies, users, teams, permissions, sessions, hub, relay: () => shells, vault: () => broker });
+  vncJumps = new VncJumpService({ log, jumps, store: jumpStore, policies: jumpPolicies, users, teams, permissions, sessions, hub, core: loadCore, vault: () => broker });
   const shells = createShellRelay({ sessions, permissions, settings, store, log }, channels, shellJumps);
   channels.register(new ShellKind(shells));
   const auth = new AuthService(users, authSessions, options.sessionMinutes * 60_000, {
@@ -246,6 +254,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     ...filesHandlers(channels, hub, permissions),
     ...shellHandlers(shells, hub),
     ...shellJumps.consoleHandlers(),
+    ...vncJumps.consoleHandlers(),
     ...broker.consoleHandlers(),
   });
   jumps.mount(app);
@@ -275,6 +284,7 @@ export async function startAppliance(options: Options, log: Logger, webDir = def
     closeCustomer: (sessionId) => {
       shells.endSession(sessionId);
       shellJumps.sessionEnded(sessionId);
+      vncJumps?.sessionEnded(sessionId);
       channels.closeSession(sessionId);
       customers.closeSession(sessionId);
     },

@@ -38,7 +38,7 @@ export function freePort(): Promise<number> {
 
 export async function startX11vnc(display: string, opts: { password?: string } = {}): Promise<TestVnc> {
   const dir = mkdtempSync(path.join(tmpdir(), 'relaydesk-vnc-'));
-  const args = ['-display', display, '-localhost', '-forever', '-shared', '-noxdamage', '-nolookup', '-noipv6', '-nopw', '-quiet', '-norc', '-nocursor', '-noxrecord', '-nosel'];
+  const args = ['-display', display, '-localhost', '-forever', '-shared', '-noxdamage', '-nolookup', '-noipv6', '-nopw', '-norc', '-nocursor', '-noxrecord'];
   if (opts.password) {
     const file = path.join(dir, 'passwd');
     const r = spawnSync('x11vnc', ['-storepasswd', opts.password, file], { encoding: 'utf8' });
@@ -48,6 +48,7 @@ export async function startX11vnc(display: string, opts: { password?: string } =
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const child = spawn('x11vnc', [...args, '-rfbport', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (process.env.VNC_DEBUG) child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
     let out = '';
     const ok = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);

@@ -141,8 +141,9 @@ export class ChannelService {
    */
   callCustomer(sessionId: string, c: { kind: string; channelId: string; params?: Record<string, unknown> }): void {
     const session = this.d.sessions.liveSession(sessionId);
-    // Click-to-chat has no client; a Shell Jump's only channels are its shells (opened by the SSH bridge).
-    if (session.kind === 'browser' || session.kind === 'ssh') throw new AppError('CLIENT_UNSUPPORTED');
+    // Click-to-chat has no client; a Shell Jump's only channels are its shells (opened by the SSH bridge);
+    // a Remote VNC session's screen is served by the appliance itself (relay/vnc-screen.ts).
+    if (session.kind === 'browser' || session.kind === 'ssh' || session.kind === 'vnc') throw new AppError('CLIENT_UNSUPPORTED');
     const sockets = this.d.customers.socketsOf(sessionId);
     if (sockets.length === 0) throw new AppError('CUSTOMER_OFFLINE');
     const params = c.params ?? {};

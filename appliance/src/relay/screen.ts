@@ -10,6 +10,10 @@
  * role nobody asked for, is closed. Permissions are read from the
  * PermissionStore on every decision (the fanout asks per message), so a
  * grant taken away by an administrator stops input at once.
+ *
+ * A Remote VNC session has no customer client: `local` hands out its
+ * in-process producer (relay/vnc-screen.ts), which takes the place of the
+ * client's view and control channels.
  */
 import { AppError } from '../../../common/errors.ts';
 import type { SessionEventKind } from '../../../common/sessions.ts';
@@ -18,6 +22,7 @@ import type { SessionService } from '../services/session-service.ts';
 import type { ConsoleHub, ExtraHandlers } from '../ws/console-socket.ts';
 import { end, type ChannelKind, type ChannelService, type ChannelWs } from './channels.ts';
 import { ScreenFanout, type Peer } from './screen-fanout.ts';
+import type { VncScreen } from './vnc-screen.ts';
 
 /** A stream whose first viewer never connects (ticket unused) is dropped after 35 s (ticket life + margin). */
 const FIRST_VIEWER_WAIT_MS = 35_000;
@@ -38,6 +43,8 @@ export interface ScreenDeps {
   channels: ChannelService;
   sessions: SessionService;
   permissions: PermissionStore;
+  /** The appliance's own producer for a session (Remote VNC), if it has one. */
+  local?: (sessionId: string) => VncScreen | undefined;
 }
 
 function peerOf(ws: ChannelWs): Peer {
@@ -62,6 +69,7 @@ export class ScreenKind implements ChannelKind {
     if (existing && !existing.fanout.isEnded) return existing.channelId;
     const channelId = this.d.channels.newChannelId();
     const { channels, sessions, permissions } = this.d;
+    const local = this.d.local?.(sessionId);
     const stream: Stream = {
       channelId,
       timer: undefined,
@@ -69,7 +77,13 @@ export class ScreenKind implements ChannelKind {
         canView: (userId) => permissions.effective(userId).screen !== 'none',
         canControl: (userId) => permissions.effective(userId).screen === 'control',
         canPrivacy: (userId) => permissions.effective(userId).privacyScreen,
-        openControl: (r) => channels.callCustomer(sessionId, { kind: 'screen', channelId, params: { role: 'control', rep: r.name } }),
+        openControl: (r) => {
+          if (!local) return channels.callCustomer(sessionId, { kind: 'screen', channelId, params: { role: 'control', rep: r.name } });
+          const fanout = stream.fanout;
+          let peer: Peer | undefined;
+          peer = local.attachControl({ message: (data, isBinary) => peer && fanout.controlMessage(peer, data, isBinary), close: () => peer && fanout.controlClose(peer) });
+          fanout.controlOpen(peer);
+        },
         event: (kind: SessionEventKind, actor, params = {}) => void sessions.recordEvent(sessionId, kind, actor, params),
         customerName: () => {
           try {
@@ -80,7 +94,10 @@ export class ScreenKind implements ChannelKind {
         },
       }),
     };
-    channels.callCustomer(sessionId, { kind: 'screen', channelId, params: { role: 'view', rep: rep.name } });
+    if (local) {
+      const fanout = stream.fanout;
+      fanout.producerOpen(local.attachView({ message: (data, isBinary) => fanout.producerMessage(data, isBinary), close: () => fanout.producerClose() }));
+    } else channels.callCustomer(sessionId, { kind: 'screen', channelId, params: { role: 'view', rep: rep.name } });
     stream.timer = setTimeout(() => {
       if (stream.fanout.viewerCount === 0) stream.fanout.shutdown();
       if (this.streams.get(sessionId) === stream && stream.fanout.isEnded) this.streams.delete(sessionId);

@@ -63,6 +63,8 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('bas
 
 export class JumpService {
   private readonly online = new Map<string, JumpWs>();
+  /** Remote VNC items whose server dropped or refused the last connection (shown offline until a jump reaches it). */
+  private readonly unreachable = new Set<string>();
   readonly guesses = new Throttle(KEY_GUESS_LIMITS);
 
   constructor(private readonly d: JumpDeps, private readonly now: () => number = Date.now) {}
@@ -102,7 +104,13 @@ export class JumpService {
     const { secretHash: _s, ...rest } = item;
     const policy = item.policyId ? this.d.policies.get(item.policyId) : undefined;
     // A Shell Jump item has no client to wait for: the appliance connects when a rep jumps.
-    return { ...rest, groupName: this.groupName(item.group), online: item.method === 'shell_jump' || this.online.has(item.id), policyId: policy?.id ?? null, policyName: policy?.name ?? null, canManage: viewer ? this.canRemove(viewer, item) : false };
+    return { ...rest, groupName: this.groupName(item.group), online: item.method === 'shell_jump' || (item.method === 'remote_vnc' ? !this.unreachable.has(item.id) : this.online.has(item.id)), policyId: policy?.id ?? null, policyName: policy?.name ?? null, canManage: viewer ? this.canRemove(viewer, item) : false };
+  }
+
+  /** A Remote VNC item's server answered (true) or dropped / could not be reached (false); consoles hear of a change. */
+  setReachable(itemId: string, ok: boolean, item?: JumpRecord): void {
+    const changed = ok ? this.unreachable.delete(itemId) : !this.unreachable.has(itemId) && Boolean(this.unreachable.add(itemId));
+    if (changed && item) this.announce(item);
   }
 
   /** Who may remove an item may also choose its jump policy (or none). */
@@ -151,7 +159,7 @@ export class JumpService {
   pin(userId: string, sessionId: string, group: 'personal' | string, name?: string): JumpItem {
     const s = this.d.sessions.memberSession(userId, sessionId);
     if (s.owner !== userId) throw new AppError('NOT_OWNER');
-    if (s.kind === 'browser' || s.kind === 'ssh') throw new AppError('CLIENT_UNSUPPORTED');
+    if (s.kind === 'browser' || s.kind === 'ssh' || s.kind === 'vnc') throw new AppError('CLIENT_UNSUPPORTED');
     const sockets = this.d.customers.socketsOf(sessionId);
     if (sockets.length === 0) throw new AppError('CUSTOMER_OFFLINE');
     let g: JumpGroup;
@@ -190,7 +198,7 @@ export class JumpService {
    */
   jump(userId: string, itemId: string, override = false): void {
     const item = this.visible(userId, itemId);
-    if (item.method !== 'jump_client') throw new AppError('BAD_FIELD', 'a Shell Jump item is started with shell_jump_start');
+    if (item.method !== 'jump_client') throw new AppError('BAD_FIELD', 'a Shell Jump or Remote VNC item is started with shell_jump_start or vnc_jump_start');
     const ws = this.online.get(item.id);
     if (!ws) throw new AppError('JUMP_OFFLINE');
     this.checkPolicy(userId, item, override);

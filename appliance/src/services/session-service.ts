@@ -311,6 +311,36 @@ export class SessionService {
   }
 
   /**
+   * A Remote VNC jump connected (F13): a session of kind `vnc`, owned by the
+   * rep from its start, whose "customer" is the VNC server. There is no
+   * customer socket; `customerConnected` follows the RFB connection.
+   */
+  startVncJump(userId: string, item: { name: string; host: string; label: string; desktop: string; originTeam: string | null }): sm.SessionRecord {
+    const actor = this.actor(userId);
+    const record: sm.SessionRecord = {
+      id: newId(),
+      kind: 'vnc',
+      source: 'jump',
+      state: 'waiting',
+      queue: sm.personalQueue(userId),
+      originTeam: item.originTeam,
+      owner: null,
+      members: [],
+      customer: { name: item.name.slice(0, 100), details: `${item.label} ${item.desktop}`.trim().slice(0, 200), hostname: item.host, os: 'VNC', user: '', privateIps: [], publicIp: '' },
+      customerConnected: true,
+      createdAt: this.now(),
+      endedAt: null,
+      issue: null,
+      // Nobody resumes a VNC session from outside: a random hash nobody holds the secret of.
+      resumeHash: sha256(randomBytes(24).toString('base64url')),
+    };
+    this.d.sessions.createSync(record, { at: this.now(), kind: 'session_created', actor: actor.name, params: { queue: this.queueName(record.queue) } });
+    this.recordEvent(record.id, 'vnc_jump_started', actor.name, { target: item.label });
+    this.d.log.info({ session: record.id, source: 'remote_vnc' }, 'session created');
+    return this.apply(record, sm.accept(record, actor));
+  }
+
+  /**
    * A customer whose `joined` reply was lost (the link dropped right after the
    * session was created) comes back with the same key and would get KEY_USED.
    * Within REJOIN_WINDOW_MS of first use, while nobody is connected as that

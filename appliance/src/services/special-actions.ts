@@ -65,7 +65,7 @@ export class SpecialActionService {
     if (session.state !== 'active') throw new AppError('NOT_MEMBER', 'the session is not active');
     const action = this.d.actions.get(actionId);
     if (!action) throw new AppError('UNKNOWN_ID', 'special action');
-    if (session.kind === 'browser' || session.kind === 'ssh') throw new AppError('CLIENT_UNSUPPORTED');
+    if (session.kind === 'browser' || session.kind === 'ssh' || session.kind === 'vnc') throw new AppError('CLIENT_UNSUPPORTED');
     const sockets = this.d.customers.socketsOf(sessionId);
     if (sockets.length === 0) throw new AppError('CUSTOMER_OFFLINE');
     const repName = this.d.sessions.repName(userId);

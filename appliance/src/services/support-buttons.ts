@@ -94,7 +94,7 @@ export class SupportButtons {
   deploy(userId: string, sessionId: string, description: string, group: string, days: number): SupportButton {
     const s = this.d.sessions.memberSession(userId, sessionId);
     if (s.owner !== userId) throw new AppError('NOT_OWNER');
-    if (s.kind === 'browser' || s.kind === 'ssh') throw new AppError('CLIENT_UNSUPPORTED');
+    if (s.kind === 'browser' || s.kind === 'ssh' || s.kind === 'vnc') throw new AppError('CLIENT_UNSUPPORTED');
     const sockets = this.d.customers.socketsOf(sessionId);
     if (sockets.length === 0) throw new AppError('CUSTOMER_OFFLINE');
     let queue: string;

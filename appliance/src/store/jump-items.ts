@@ -1,9 +1,11 @@
 /**
  * Keyspace `jump`: jump items (F12). Key: item id. The jump client's secret
  * is kept only as its SHA-256. Shell Jump items (method `shell_jump`) keep
- * their SSH target instead and have no secret (`secretHash` is empty).
+ * their SSH target instead and have no secret (`secretHash` is empty);
+ * Remote VNC items (method `remote_vnc`) keep their VNC host and port.
  */
 import type { JumpGroup } from '../../../common/jump.ts';
+import type { VncTarget } from '../../../common/remote-vnc.ts';
 import type { ShellJumpTarget } from '../../../common/shell-jump.ts';
 import type { JumpPolicy } from '../../../common/jump-policy.ts';
 import type { Store } from './db.ts';
@@ -12,9 +14,11 @@ export interface JumpRecord {
   readonly id: string;
   name: string;
   group: JumpGroup;
-  readonly method: 'jump_client' | 'shell_jump';
+  readonly method: 'jump_client' | 'shell_jump' | 'remote_vnc';
   /** Shell Jump items: where the appliance connects (F13). */
   ssh?: ShellJumpTarget;
+  /** Remote VNC items: the VNC server the appliance connects to (F13). */
+  vnc?: VncTarget;
   hostname: string;
   os: string;
   user: string;

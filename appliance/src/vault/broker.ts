@@ -52,7 +52,8 @@ export class CredentialBroker implements CredentialSource {
 
   /** What the rep may pick (for the item's host when given); never a secret. */
   async listFor(userId: string, itemId?: string): Promise<CredentialChoice[]> {
-    const host = itemId ? this.d.jumpItem(userId, itemId).ssh?.host : undefined;
+    const item = itemId ? this.d.jumpItem(userId, itemId) : undefined;
+    const host = item ? (item.ssh?.host ?? item.vnc?.host) : undefined;
     const ctx = this.ctx(userId, host);
     const held = new Map(this.d.vault.all().map((c) => [c.id, c.checkout]));
     const own = (await this.d.vault.list(ctx)).map((c) => ({ ...c, checkedOutBy: held.get(c.id)?.userName ?? null, checkedOutByMe: held.get(c.id)?.userId === userId }));
@@ -73,7 +74,7 @@ export class CredentialBroker implements CredentialSource {
   }
 
   async forJump(userId: string, item: JumpRecord, credentialId: string): Promise<InjectedCredential> {
-    const host = item.ssh?.host;
+    const host = item.ssh?.host ?? item.vnc?.host;
     const ctx = this.ctx(userId, host);
     const rep = this.d.users.get(userId)?.displayName ?? ctx.username;
     const colon = credentialId.indexOf(':');

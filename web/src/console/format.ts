@@ -33,7 +33,7 @@ export function queueTypeKey(s: SessionSummary): MessageKey {
 
 /** "Client" or "[Browser] Client"-style type cell text key. */
 export function kindKey(s: SessionSummary): MessageKey {
-  return s.kind === 'browser' ? 'console.kind.browser' : s.kind === 'ssh' ? 'console.kind.ssh' : 'console.kind.client';
+  return s.kind === 'browser' ? 'console.kind.browser' : s.kind === 'ssh' ? 'console.kind.ssh' : s.kind === 'vnc' ? 'console.kind.vnc' : 'console.kind.client';
 }
 
 /** The customer's name, or a neutral placeholder key when the customer gave none. */

@@ -4,7 +4,8 @@
  * group, status, computer and last access, a filter, and per item Jump
  * (start a session, owned by the rep, and open it) and Remove (confirmed;
  * a jump client uninstalls itself). Reps allowed to (and administrators)
- * add Shell Jump items (SSH hosts, F13) and edit the ones they manage.
+ * add Shell Jump items (SSH hosts, F13) and Remote VNC items (VNC servers
+ * the appliance connects to) and edit the ones they manage.
  * Below the items: the vault credentials the rep may use, with Check in for
  * the ones they hold (web/src/console/vault-section.ts). The list is loaded when the tab is first shown
  * and kept current by the appliance's `jump_item` / `jump_gone` messages.
@@ -19,6 +20,8 @@ import { formatDateTime } from './format.ts';
 import { supportButtonsSection } from './support-buttons.ts';
 import { openPromptDialog, openShellItemDialog, openShellJumpDialog, type VaultChoice } from './shell-jump-dialogs.ts';
 import { vaultSection } from './vault-section.ts';
+import { openVncItemDialog, openVncJumpDialog } from './vnc-dialogs.ts';
+import { vncLabel } from '../../../common/remote-vnc.ts';
 
 /** A jump's session shows up within this time or the rep is told it did not start. */
 const JUMP_WAIT_MS = 20_000;
@@ -93,11 +96,25 @@ export function jumpView(ctx: ConsoleContext): JumpView {
     openShellJumpDialog(ctx, item, vault, { cols: 80, rows: 24 }, override);
   };
 
+  /** A Remote VNC jump: a typed password, none, or a vault password bound to its host. */
+  const vncJump = async (item: JumpItem): Promise<void> => {
+    let vault: VaultChoice[] = [];
+    try {
+      const answer = await ctx.link.request({ t: 'vault_list', itemId: item.id });
+      if (answer.t === 'vault_credentials') vault = answer.credentials.filter((c) => c.kind === 'password');
+    } catch {
+      // No vault credentials for this rep: a typed password only.
+    }
+    openVncJumpDialog(ctx, item, vault);
+  };
+
   const row = (item: JumpItem): HTMLElement => {
     const jump = h('button', { class: 'button primary small', text: 'console.jump.jump', attrs: { type: 'button', 'data-action': 'jump' } });
     if (!item.online) jump.setAttribute('aria-disabled', 'true');
     jump.addEventListener('click', () => {
       if (item.method === 'shell_jump') return void shellJump(item);
+      // A Remote VNC item shown offline (its server dropped) may be back: the jump simply tries.
+      if (item.method === 'remote_vnc') return void vncJump(item);
       if (jump.getAttribute('aria-disabled') === 'true') return ctx.notice.info('console.jump.offline', { name: item.name });
       jump.setAttribute('aria-busy', 'true');
       ctx.link.request({ t: 'jump_start', itemId: item.id }).then(
@@ -113,8 +130,8 @@ export function jumpView(ctx: ConsoleContext): JumpView {
       );
     });
     const remove = h('button', { class: 'button danger small', text: 'console.jump.remove', attrs: { type: 'button', 'data-action': 'remove', hidden: !item.canManage } });
-    const edit = h('button', { class: 'button secondary small', text: 'console.jump.editShell', attrs: { type: 'button', 'data-action': 'edit', hidden: !item.canManage || item.method !== 'shell_jump' } });
-    edit.addEventListener('click', () => openShellItemDialog(ctx, policies, item));
+    const edit = h('button', { class: 'button secondary small', text: 'console.jump.editShell', attrs: { type: 'button', 'data-action': 'edit', hidden: !item.canManage || item.method === 'jump_client' } });
+    edit.addEventListener('click', () => (item.method === 'remote_vnc' ? openVncItemDialog(ctx, policies, item) : openShellItemDialog(ctx, policies, item)));
     let policyCell: HTMLElement;
     if (item.canManage && policies.length > 0) {
       const select = h('select', { attrs: { 'data-action': 'policy' }, i18nAttrs: { 'aria-label': 'console.jump.col.policy' } }, h('option', { text: 'console.jump.anyTime', attrs: { value: '' } }));
@@ -145,7 +162,7 @@ export function jumpView(ctx: ConsoleContext): JumpView {
       item.method === 'shell_jump'
         ? h('td', {}, h('span', { class: 'presence on', text: 'console.jump.ssh' }))
         : h('td', {}, h('span', { class: item.online ? 'presence on' : 'presence', text: item.online ? 'console.jump.online' : 'console.jump.offlineShort' })),
-      h('td', { raw: item.ssh ? targetLabel(item.ssh) : [item.hostname, item.os].filter(Boolean).join(' · ') }),
+      h('td', { raw: item.ssh ? targetLabel(item.ssh) : item.vnc ? vncLabel(item.vnc) : [item.hostname, item.os].filter(Boolean).join(' · ') }),
       h('td', { raw: item.lastAccessed ? formatDateTime(item.lastAccessed) : '—' }),
       policyCell,
       h('td', { class: 'actions' }, jump, edit, remove),
@@ -168,15 +185,18 @@ export function jumpView(ctx: ConsoleContext): JumpView {
   });
   const newItem = h('button', { class: 'button secondary', text: 'console.jump.newShell', attrs: { type: 'button', 'data-action': 'new-shell-jump' } });
   newItem.addEventListener('click', () => openShellItemDialog(ctx, policies));
+  const newVnc = h('button', { class: 'button secondary', text: 'console.jump.newVnc', attrs: { type: 'button', 'data-action': 'new-vnc' } });
+  newVnc.addEventListener('click', () => openVncItemDialog(ctx, policies));
   const renderNew = (): void => {
-    newItem.hidden = !(store.admin || store.permissions.shellJump);
+    // One permission covers both appliance-side jumps: "create Shell Jump and Remote VNC items".
+    newItem.hidden = newVnc.hidden = !(store.admin || store.permissions.shellJump);
   };
   renderNew();
 
   const el = h(
     'section',
     { class: 'view jump-view', attrs: { 'aria-labelledby': 'jump-title', hidden: true } },
-    h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter, newItem),
+    h('div', { class: 'view-head' }, h('h1', { text: 'console.jump.title', attrs: { id: 'jump-title' } }), filter, newItem, newVnc),
     h('p', { class: 'hint', text: 'console.jump.lead' }),
     h('div', { class: 'card' }, table),
     vault.el,

@@ -143,6 +143,8 @@ export function screenPanel(ctx: ConsoleContext, sessionId: string): ScreenPanel
     controlText.dataset.state = control.mine ? `${control.state}-mine` : control.state;
     for (const b of [cad, keyboardBtn, clipboardBtn]) b.disabled = !mine();
     privacyBtn.disabled = !mine() || !perms.privacyScreen;
+    // RFB cannot blank a VNC server's screen or block its local input: no privacy screen for Remote VNC.
+    privacyBtn.hidden = store.sessions.get(sessionId)?.kind === 'vnc';
     bindText(privacyBtn, privacyOn ? 'screen.privacy.turnOff' : 'screen.privacy.turnOn');
     privacyBtn.setAttribute('aria-pressed', String(privacyOn));
     privacyNote.hidden = !privacyOn;

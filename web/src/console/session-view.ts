@@ -86,8 +86,10 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
       throw err;
     }
   });
-  // A Shell Jump has no customer: the chat is among the reps, and the pane says so.
-  const noCustomer = h('p', { class: 'hint', text: 'console.chat.noCustomer', attrs: { 'data-testid': 'chat-no-customer', hidden: firstKind !== 'ssh' } });
+  // A Shell Jump or Remote VNC session has no customer: the chat is among the reps, and the pane says so.
+  const noCustomer = h('p', { class: 'hint', text: firstKind === 'vnc' ? 'console.vnc.noCustomer' : 'console.chat.noCustomer', attrs: { 'data-testid': 'chat-no-customer', hidden: firstKind !== 'ssh' && firstKind !== 'vnc' } });
+  // A Remote VNC session is its screen: no shell, files or special actions, and the header says why.
+  const screenOnly = h('p', { class: 'hint', text: 'console.vnc.noShell', attrs: { 'data-testid': 'vnc-screen-only', hidden: firstKind !== 'vnc' } });
   const chatPane = h('section', { class: 'chat-pane pinned', attrs: { 'aria-labelledby': id('chat-title') } }, h('div', { class: 'pane-head' }, h('h2', { text: 'console.chat.title', attrs: { id: id('chat-title') } }), pin), noCustomer, chat.el);
 
   let shellShown = false;
@@ -187,9 +189,10 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
     leave.hidden = owner;
     // A browser (click-to-chat) customer has no client to leave behind; a jump session already is one.
     pinJump.hidden = s.kind === 'browser' || s.source === 'jump';
-    leaveButton.hidden = s.kind === 'browser' || s.kind === 'ssh' || !s.customerConnected;
+    leaveButton.hidden = s.kind === 'browser' || s.kind === 'ssh' || s.kind === 'vnc' || !s.customerConnected;
     // A Shell Jump offers only its shells: no file transfer to open.
-    filesToggle.hidden = s.kind === 'ssh';
+    filesToggle.hidden = s.kind === 'ssh' || s.kind === 'vnc';
+    shellToggle.hidden = s.kind === 'vnc';
     more.refresh();
     dismiss.hidden = !s.customerConnected;
     elevate.hidden = s.kind !== 'browser' || !s.customerConnected;
@@ -203,7 +206,7 @@ export function sessionView(ctx: ConsoleContext, sessionId: string): SessionView
   const el = h(
     'section',
     { class: 'view session-view', attrs: { 'data-session': sessionId, 'aria-labelledby': id('title') } },
-    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, h('div', { class: 'action-group tools' }, elevate, shellToggle, filesToggle, actionsMenu.el), h('div', { class: 'action-group manage' }, transfer, invite, pause, end, leave, more.el, chatToggle)), facts),
+    h('header', { class: 'session-head card' }, h('div', { class: 'session-title' }, title, presence, elapsed), h('div', { class: 'session-actions' }, h('div', { class: 'action-group tools' }, elevate, shellToggle, filesToggle, actionsMenu.el, screenOnly), h('div', { class: 'action-group manage' }, transfer, invite, pause, end, leave, more.el, chatToggle)), facts),
     screenSlot,
     files.el,
     shell.el,

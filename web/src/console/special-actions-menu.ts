@@ -95,7 +95,7 @@ export function specialActionsMenu(ctx: ConsoleContext, sessionId: string): Spec
 
   const render = (): void => {
     // A Shell Jump has no customer client to run them (the appliance refuses with CLIENT_UNSUPPORTED).
-    wrap.hidden = !store.permissions.specialActions || store.sessions.get(sessionId)?.kind === 'ssh';
+    wrap.hidden = !store.permissions.specialActions || ['ssh', 'vnc'].includes(store.sessions.get(sessionId)?.kind ?? '');
     if (wrap.hidden) close(false);
   };
   render();
