@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const all = ['http', 'codec', 'sessions', 'permissions', 'special-actions', 'files', 'screen', 'shell', 'shell-jump'];
+const all = ['http', 'codec', 'sessions', 'permissions', 'special-actions', 'files', 'screen', 'shell', 'shell-jump', 'vnc'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of wanted) {
