@@ -268,6 +268,20 @@ t.test('a hostile server gets a coded error, never a crash, a hang or a write ou
   await close(big);
 });
 
+t.test('ClientCutText goes out as RFB defines it: type 6, padding, length, Latin-1 bytes', async (t) => {
+  let got = Buffer.alloc(0);
+  const f = await fakeServer({ after: (s) => s.on('data', (d) => (got = Buffer.concat([got, d]))) });
+  t.teardown(() => close(f));
+  const c = await RfbClient.connect({ host: '127.0.0.1', port: f.port });
+  t.teardown(() => c.close());
+  await new Promise((r) => setTimeout(r, 100));
+  got = Buffer.alloc(0);
+  c.cutText('grüße €');
+  await until(() => got.length >= 15, 'the cut text at the server', 5000);
+  t.same([...got.subarray(0, 8)], [6, 0, 0, 0, 0, 0, 0, 7], 'header with the length in bytes');
+  t.equal(got.subarray(8, 15).toString('latin1'), 'grüße ?', 'Latin-1, and ? for what Latin-1 cannot hold');
+});
+
 t.test('the VNC Authentication response: 16 bytes, the password counts, only its first 8 characters', async (t) => {
   // That the cipher itself is right shows in the x11vnc login above.
   const challenge = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
