@@ -116,6 +116,22 @@ async function run(): Promise<void> {
     await v.until(matches, 'the picture to equal the display');
     t.pass('the decoded stream equals an xwd capture of the display');
 
+    // Colour modes and key frames on request, as for a customer's screen.
+    const keysBefore = v.frames.filter((f) => f.key).length;
+    v.send({ t: 'mode', mode: 'black-and-white' });
+    await v.until(() => v.info?.mode === 'black-and-white' && v.frames.filter((f) => f.key).length > keysBefore, 'a black-and-white key frame');
+    const bw = v.pixels();
+    let grey = true;
+    for (let i = 0; i < bw.length && grey; i += 4) grey = bw[i] === bw[i + 1] && bw[i + 1] === bw[i + 2];
+    t.ok(grey, 'black and white: every decoded pixel is grey');
+    const keys = v.frames.filter((f) => f.key).length;
+    v.send({ t: 'refresh' });
+    await v.until(() => v.frames.filter((f) => f.key).length > keys, 'a key frame on request');
+    v.send({ t: 'mode', mode: 'full-colour' });
+    await v.until(() => v.info?.mode === 'full-colour', 'full colour again');
+    await v.until(matches, 'the picture to equal the display again');
+    t.pass('a key frame on request; full colour equals the display again');
+
     const file = path.join(work, 'typed.txt');
     xs.spawnOn('xterm', ['-geometry', '80x12+100+100', '-bg', 'black', '-fg', 'white']);
     await until(() => { try { return xs.run('xdotool', ['search', '--class', 'xterm']).trim(); } catch { return ''; } }, 'the xterm');
