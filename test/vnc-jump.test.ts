@@ -32,6 +32,12 @@ if (why) {
   await run();
 }
 
+/** Resolves with `p`, or rejects naming `what` after `ms`: no wait in this test is unbounded. */
+function within<T>(p: Promise<T>, what: string, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
 async function run(): Promise<void> {
   const xs = await startXvfb(800, 500);
   t.teardown(() => xs.stop());
@@ -43,6 +49,7 @@ async function run(): Promise<void> {
   mkdirSync(dataDir);
   const app = await startAppliance({ dataDir });
   t.teardown(async () => {
+    if (!t.passing()) t.comment(app.output().slice(-3000));
     await app.stop();
     rmSync(work, { recursive: true, force: true });
     rmSync(`${dataDir}.vault.key`, { force: true });
@@ -151,7 +158,7 @@ async function run(): Promise<void> {
 
     const before = app.output().length;
     t.equal((await alice.request({ t: 'end', sessionId })).t, 'ack');
-    await v.closed;
+    await within(v.closed, 'the screen channel to close');
     const established = (): string => execFileSync('ss', ['-Htn', 'state', 'established', `( dport = :${vnc.port} )`], { encoding: 'utf8' }).trim();
     await until(() => established() === '', 'the RFB connection to close');
     t.pass('ending the session closed the RFB connection');
@@ -191,10 +198,10 @@ async function run(): Promise<void> {
     t.equal(started.t, 'vnc_jump_started');
     const v = await openScreen(alice, started.sessionId);
     await v.until(() => v.frames.length > 0, 'a frame');
-    await vnc.stop();
+    await within(vnc.stop(), 'x11vnc to stop');
     const gone = await alice.socket.next((m) => m.t === 'session' && m.session.id === started.sessionId && m.session.customerConnected === false, 10_000);
     t.ok(gone, 'the session shows the server gone');
-    await v.closed;
+    await within(v.closed, 'the screen channel to close');
     const detail = await alice.request({ t: 'open_session', sessionId: started.sessionId });
     t.ok(detail.events.some((e: any) => e.kind === 'vnc_jump_ended'), 'the log says Remote VNC ended');
     const item = (await items(alice)).find((i) => i.id === itemId);

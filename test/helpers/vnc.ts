@@ -80,7 +80,10 @@ export async function startX11vnc(display: string, opts: { password?: string } =
         if (child.exitCode === null && child.signalCode === null) {
           const gone = new Promise((r) => child.once('exit', r));
           child.kill('SIGTERM');
+          // x11vnc cleans up on SIGTERM; a busy machine gets 3 s before SIGKILL.
+          const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
           await gone;
+          clearTimeout(timer);
         }
         rmSync(dir, { recursive: true, force: true });
       },
