@@ -19,6 +19,8 @@ declare -A NEED=(
   [/usr/bin/xwd]=x11-apps
   [/usr/bin/xauth]=xauth
   [/usr/bin/x11vnc]=x11vnc
+  # Remote VNC's clipboard test: TigerVNC's X server keeps RFB cut text and the X selections in step.
+  [/usr/bin/Xtigervnc]=tigervnc-standalone-server
   [/usr/sbin/sshd]=openssh-server
   # The Shell Jump tests make host and client keys and read fingerprints.
   [/usr/bin/ssh-keygen]=openssh-client

@@ -11,7 +11,7 @@
  * session and marking the item offline. Skipped with the reason when
  * Xvfb or x11vnc are missing. Needs `node scripts/build.mjs` first.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
@@ -22,7 +22,7 @@ import { startAppliance } from './helpers/appliance.ts';
 import { consoleRep, type ConsoleRep } from './helpers/customer.ts';
 import { adminAgent, createTeam } from './helpers/rep.ts';
 import { difference, ScreenViewer } from './helpers/screen-viewer.ts';
-import { captureBgrx, startX11vnc, vncUnavailable } from './helpers/vnc.ts';
+import { captureBgrx, startTigervnc, startX11vnc, tigervncUnavailable, vncUnavailable } from './helpers/vnc.ts';
 import { startXvfb, until } from './helpers/xvfb.ts';
 
 const why = vncUnavailable();
@@ -182,6 +182,32 @@ async function run(): Promise<void> {
     t.notOk(JSON.stringify(alice.socket.messages).includes('vnc-pw-1'), 'the vault password is in no console message');
     await alice.request({ t: 'end', sessionId: started.sessionId });
     v.close();
+  });
+
+  t.test('the clipboard both ways through RFB cut text (TigerVNC keeps it in step with the X selections)', { skip: tigervncUnavailable() }, async (t) => {
+    const tiger = await startTigervnc();
+    t.teardown(() => tiger.stop());
+    const env = { ...process.env, DISPLAY: tiger.display };
+    const item = (await alice.request({ t: 'vnc_jump_save', name: 'Tiger', host: '127.0.0.1', port: tiger.port, group: 'personal', policyId: '' })).item;
+    const started = await alice.request({ t: 'vnc_jump_start', itemId: item.id });
+    t.equal(started.t, 'vnc_jump_started', JSON.stringify(started));
+    const v = await openScreen(alice, started.sessionId);
+    t.teardown(() => v.close());
+    await v.until(() => v.frames.length > 0, 'a frame');
+    v.send({ t: 'control', on: true });
+    await v.until(() => v.lastText('control')?.state === 'granted', 'control');
+    v.send({ t: 'clipboard_sync', on: true });
+    v.send({ t: 'clipboard', text: 'from the rep: grüße ✓' });
+    const xsel = (): string => {
+      const r = spawnSync('xclip', ['-o', '-selection', 'clipboard'], { env, encoding: 'utf8', timeout: 3000 });
+      return r.status === 0 ? r.stdout : '';
+    };
+    t.equal(await until(xsel, 'the rep\'s text in the X clipboard'), 'from the rep: grüße ?', 'ClientCutText: Latin-1, ? for the rest');
+    spawnSync('bash', ['-c', 'printf "from X: café" | xclip -i -selection clipboard'], { env, timeout: 3000 });
+    await v.until(() => v.texts.some((m) => m.t === 'clipboard' && m.text === 'from X: café'), 'the X clipboard at the viewer');
+    t.pass('ServerCutText reached the rep holding control');
+    await alice.request({ t: 'end', sessionId: started.sessionId });
+    await alice.request({ t: 'jump_remove', itemId: item.id });
   });
 
   t.test('a jump outside the item\'s policy is refused', async (t) => {

@@ -121,3 +121,54 @@ export function captureBgrx(display: string): { width: number; height: number; b
   }
   return { width, height, bgrx: out };
 }
+
+export interface TestTigervnc extends TestVnc {
+  readonly display: string;
+}
+
+/** Why Xtigervnc cannot run here, or undefined when it can. */
+export function tigervncUnavailable(): string | undefined {
+  for (const bin of ['Xtigervnc', 'xclip']) if (spawnSync('which', [bin]).status !== 0) return `${bin} is not installed (scripts/install-deps.sh installs it)`;
+  return undefined;
+}
+
+/**
+ * TigerVNC's own X server with a VNC server inside (security None), on a
+ * display it picks itself (`-displayfd`) and a free port of 127.0.0.1. Its
+ * clipboard follows the X selections, so RFB cut text can be checked with
+ * xclip. Ready when it names its display.
+ */
+export async function startTigervnc(width = 640, height = 400): Promise<TestTigervnc> {
+  const port = await freePort();
+  const child = spawn('Xtigervnc', ['-displayfd', '3', '-geometry', `${width}x${height}`, '-depth', '24', '-rfbport', String(port), '-localhost', '-interface', '127.0.0.1', '-SecurityTypes', 'None', '-AlwaysShared', '-noreset', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const display = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Xtigervnc not ready: ${stderr.slice(-500)}`)), READY_TIMEOUT_MS);
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+      clearTimeout(timer);
+      resolve(`:${d.toString().trim()}`);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Xtigervnc exited (${code}): ${stderr.slice(-500)}`));
+    });
+  });
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  return {
+    display,
+    port,
+    process: child,
+    async stop() {
+      process.removeListener('exit', reap);
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await gone;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
