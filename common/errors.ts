@@ -90,7 +90,7 @@ export const ERRORS = {
   SHELL_NOT_ALLOWED: { status: 403, text: 'You are not allowed to use the command shell.' },
   SHELL_UNKNOWN: { status: 404, text: 'This shell does not exist in this session.' },
   SHELL_LIMIT: { status: 409, text: 'This session has as many shells open as it may.' },
-  SHELL_JUMP_NOT_ALLOWED: { status: 403, text: 'You are not allowed to create Shell Jump items.' },
+  SHELL_JUMP_NOT_ALLOWED: { status: 403, text: 'You are not allowed to create Shell Jump or Remote VNC items.' },
   SHELL_JUMP_BAD_TARGET: { status: 400, text: 'The host, port or username of this Shell Jump item is not valid.' },
   SSH_HOSTKEY_UNKNOWN: { status: 409, text: 'The SSH host key of this host is not known yet: check its fingerprint and trust it first.' },
   SSH_HOSTKEY_MISMATCH: { status: 409, text: 'The SSH host key does not match the one expected for this item; nothing was sent.' },
